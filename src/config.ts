@@ -1,0 +1,283 @@
+import { z } from "zod";
+import { registerSecret } from "./redact.js";
+
+/**
+ * Every setting of the server in one table: the README's configuration section is generated from it
+ * (see scripts/readme.mjs), and a test keeps the two in sync.
+ */
+export interface OptionSpec {
+  key: keyof RawConfig;
+  env?: string;
+  aliases?: string[];
+  flag?: string;
+  kind: "string" | "number" | "boolean" | "list";
+  default?: string;
+  description: string;
+  secret?: boolean;
+}
+
+export const DEFAULT_BASE_URL = "https://ica.illumina.com/ica/rest";
+
+export const OPTIONS: OptionSpec[] = [
+  {
+    key: "baseUrl",
+    env: "ICA_BASE_URL",
+    aliases: ["ICAV2_BASE_URL"],
+    flag: "--base-url",
+    kind: "string",
+    default: DEFAULT_BASE_URL,
+    description: "ICA REST base URL; request paths `/api/...` are appended.",
+  },
+  {
+    key: "apiKey",
+    env: "ICA_API_KEY",
+    aliases: ["ICAV2_X_API_KEY"],
+    kind: "string",
+    secret: true,
+    description:
+      "API key, exchanged for a JWT at `POST /api/tokens`; the JWT is cached until shortly before it expires and minted again on a 401.",
+  },
+  {
+    key: "accessToken",
+    env: "ICA_ACCESS_TOKEN",
+    aliases: ["ICAV2_ACCESS_TOKEN"],
+    kind: "string",
+    secret: true,
+    description:
+      "A JWT sent as `Authorization: Bearer`. Refreshed through `POST /api/tokens:refresh` shortly before it expires where ICA allows it; with a key as well, the key takes over when the token is rejected.",
+  },
+  {
+    key: "projectId",
+    env: "ICA_PROJECT_ID",
+    flag: "--project-id",
+    kind: "string",
+    description: "Default project for tools whose `projectId` is omitted.",
+  },
+  {
+    key: "tenant",
+    env: "ICA_TENANT",
+    flag: "--tenant",
+    kind: "string",
+    description: "Tenant name for users with several tenants (the `tenant` query of `POST /api/tokens`).",
+  },
+  {
+    key: "maxRps",
+    env: "ICA_MAX_REQUESTS_PER_SECOND",
+    flag: "--max-rps",
+    kind: "number",
+    default: "10",
+    description:
+      "Client-side throttle, a whole number: no sliding second carries more requests than this (per process).",
+  },
+  {
+    key: "timeoutMs",
+    env: "ICA_TIMEOUT_MS",
+    flag: "--timeout-ms",
+    kind: "number",
+    default: "30000",
+    description: "Per-request timeout in milliseconds (each retry gets its own).",
+  },
+  {
+    key: "logLevel",
+    env: "ICA_LOG_LEVEL",
+    flag: "--log-level",
+    kind: "string",
+    default: "info",
+    description:
+      "stderr logging: `debug`, `info`, `warn`, `error` or `silent`. Nothing is ever logged to stdout.",
+  },
+  {
+    key: "readOnly",
+    env: "ICA_READ_ONLY",
+    flag: "--read-only",
+    kind: "boolean",
+    default: "false",
+    description:
+      "Register only tools that change nothing in ICA (readOnlyHint); `ica_call_api` stays, limited to operations that change nothing.",
+  },
+  {
+    key: "allowedProjects",
+    env: "ICA_ALLOWED_PROJECTS",
+    flag: "--allowed-projects",
+    kind: "list",
+    description:
+      "Comma-separated project ids. Calls naming any other project (output targets included) are refused before anything is sent, and listings show only these.",
+  },
+  {
+    key: "tools",
+    env: "ICA_TOOLS",
+    flag: "--tools",
+    kind: "list",
+    description:
+      "Comma-separated allow-list of tool names (default: every tool). Unknown names stop the server, listing the valid ones.",
+  },
+  {
+    key: "excludeTools",
+    env: "ICA_EXCLUDE_TOOLS",
+    flag: "--exclude-tools",
+    kind: "list",
+    description: "Comma-separated tool names to leave out.",
+  },
+  {
+    key: "sandbox",
+    flag: "--sandbox",
+    kind: "boolean",
+    default: "false",
+    description:
+      "Start the embedded sandbox ICA on a loopback port and point the client at it; no credentials needed (real ones are ignored).",
+  },
+  {
+    key: "check",
+    flag: "--check",
+    kind: "boolean",
+    default: "false",
+    description:
+      "Verify the configuration (token exchange and one listing), print a one-line verdict, and exit.",
+  },
+];
+
+const positiveNumber = (name: string, min: number, max: number) =>
+  z.coerce
+    .number({ message: `${name} must be a number` })
+    .refine((n) => Number.isFinite(n) && n >= min && n <= max, `${name} must be between ${min} and ${max}`);
+
+const httpUrl = z
+  .string()
+  .trim()
+  .refine((v) => {
+    try {
+      const u = new URL(v);
+      return u.protocol === "https:" || u.protocol === "http:";
+    } catch {
+      return false;
+    }
+  }, "must be an http(s) URL such as https://ica.illumina.com/ica/rest")
+  .transform((v) => v.replace(/\/+$/, ""));
+
+const nonEmpty = z.string().trim().min(1);
+
+export const ConfigSchema = z.object({
+  baseUrl: httpUrl.default(DEFAULT_BASE_URL),
+  apiKey: nonEmpty.optional(),
+  accessToken: nonEmpty.optional(),
+  projectId: nonEmpty.optional(),
+  tenant: nonEmpty.optional(),
+  maxRps: positiveNumber("the request rate", 1, 1000)
+    .refine((n) => Number.isInteger(n), "the request rate must be a whole number")
+    .default(10),
+  timeoutMs: positiveNumber("the timeout", 100, 3_600_000).default(30_000),
+  logLevel: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  readOnly: z.boolean().default(false),
+  allowedProjects: z.array(z.string()).optional(),
+  tools: z.array(z.string()).optional(),
+  excludeTools: z.array(z.string()).optional(),
+  sandbox: z.boolean().default(false),
+  check: z.boolean().default(false),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+type RawConfig = { [K in keyof Config]?: unknown };
+
+export type ParseResult = { ok: true; config: Config; notices: string[] } | { ok: false; message: string };
+
+function optionLabel(spec: OptionSpec, fromFlag: boolean, envName?: string): string {
+  if (fromFlag && spec.flag) return spec.flag;
+  return envName ?? spec.env ?? spec.flag ?? spec.key;
+}
+
+function coerce(spec: OptionSpec, value: string): unknown {
+  if (spec.kind === "boolean") return /^(1|true|yes|on)$/i.test(value);
+  if (spec.kind === "list") {
+    return value
+      .split(",")
+      .map((v) => v.trim())
+      .filter(Boolean);
+  }
+  return value;
+}
+
+/** Parses flags and environment (flags win; primary names win over aliases) and validates once. */
+export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ParseResult {
+  const raw: Record<string, unknown> = {};
+  const source: Record<string, { fromFlag: boolean; envName?: string }> = {};
+  const notices: string[] = [];
+
+  for (const spec of OPTIONS) {
+    for (const name of [...(spec.aliases ?? []).slice().reverse(), ...(spec.env ? [spec.env] : [])]) {
+      const value = env[name];
+      if (value !== undefined && value !== "") {
+        raw[spec.key] = coerce(spec, value);
+        source[spec.key] = { fromFlag: false, envName: name };
+      }
+    }
+  }
+
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith("--")) return { ok: false, message: `unexpected argument "${arg}" (see --help)` };
+    const [name, inline] = arg.includes("=")
+      ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]
+      : [arg];
+    const spec = OPTIONS.find((o) => o.flag === name);
+    if (!spec) return { ok: false, message: `unknown flag ${name} (see --help)` };
+    if (spec.kind === "boolean") {
+      raw[spec.key] = inline === undefined ? true : /^(1|true|yes|on)$/i.test(inline);
+    } else {
+      const value = inline ?? argv[++i];
+      if (value === undefined || value.startsWith("--"))
+        return { ok: false, message: `${name} needs a value` };
+      raw[spec.key] = coerce(spec, value);
+    }
+    source[spec.key] = { fromFlag: true };
+  }
+
+  const parsed = ConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const key = String(issue.path[0] ?? "");
+    const spec = OPTIONS.find((o) => o.key === key);
+    const label = spec ? optionLabel(spec, source[key]?.fromFlag ?? false, source[key]?.envName) : key;
+    const shown = spec?.secret
+      ? ""
+      : raw[key] !== undefined
+        ? ` (got "${String(raw[key]).slice(0, 80)}")`
+        : "";
+    return { ok: false, message: `invalid ${label}: ${issue.message}${shown}` };
+  }
+  const config = parsed.data;
+  registerSecret(config.apiKey);
+  registerSecret(config.accessToken);
+  if (config.allowedProjects && config.allowedProjects.length === 0) {
+    return {
+      ok: false,
+      message: `invalid ${optionLabel(OPTIONS.find((o) => o.key === "allowedProjects")!, source.allowedProjects?.fromFlag ?? false)}: the list is empty`,
+    };
+  }
+  if (config.allowedProjects && config.projectId && !config.allowedProjects.includes(config.projectId)) {
+    return {
+      ok: false,
+      message: `invalid ICA_PROJECT_ID: ${config.projectId} is not in ICA_ALLOWED_PROJECTS (${config.allowedProjects.join(", ")})`,
+    };
+  }
+  if (config.sandbox && (config.apiKey || config.accessToken || source.baseUrl)) {
+    notices.push(
+      "--sandbox: ignoring the configured ICA credentials and base URL; using the embedded sandbox.",
+    );
+  }
+  return { ok: true, config, notices };
+}
+
+/** The variable names a user can set for credentials, for error messages. */
+export const CREDENTIAL_HINT =
+  "set ICA_API_KEY (an ICA API key) or ICA_ACCESS_TOKEN (a JWT) in the MCP server's environment, or start it with --sandbox to try it without an account";
+
+export function usage(): string {
+  const lines = ["Usage: ica-mcp [flags]", "", "Flags and environment variables:"];
+  for (const o of OPTIONS) {
+    const names = [o.flag, o.env, ...(o.aliases ?? [])].filter(Boolean).join(", ");
+    lines.push(`  ${names}${o.default ? ` (default ${o.default})` : ""}`);
+    lines.push(`      ${o.description.replace(/`/g, "")}`);
+  }
+  lines.push("  --help, --version");
+  return lines.join("\n");
+}

@@ -1,0 +1,99 @@
+/**
+ * `npm run demo`: starts the built server with --sandbox and drives it with the MCP SDK Client through a
+ * short, realistic session, printing each call and a short view of its result. This file is a client of
+ * the server, so printing to stdout is its job.
+ */
+import { fileURLToPath } from "node:url";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+
+type Result = {
+  isError?: boolean;
+  structuredContent?: Record<string, unknown>;
+  content?: { type: string; text?: string }[];
+};
+type Step = {
+  title: string;
+  tool: string;
+  args: (memo: Record<string, unknown>) => Record<string, unknown>;
+  after?: (r: Result, memo: Record<string, unknown>) => void;
+};
+
+const out = (line: string) => process.stdout.write(`${line}\n`);
+
+function preview(result: Result, maxLines = 8): string {
+  const text = result.content?.find((c) => c.type === "text")?.text ?? "";
+  const [summary = "", json = ""] = text.split("\n", 2);
+  const lines = [`  ${result.isError ? "ERROR" : "ok"}: ${summary}`];
+  if (result.isError)
+    lines.push(
+      ...text
+        .split("\n")
+        .slice(1, maxLines)
+        .map((l) => `    ${l}`),
+    );
+  else {
+    const items = (result.structuredContent?.items as Record<string, unknown>[] | undefined) ?? undefined;
+    if (items) {
+      for (const item of items.slice(0, 5)) {
+        const shown = Object.entries(item)
+          .filter(([, v]) => typeof v !== "object")
+          .slice(0, 5)
+          .map(([k, v]) => `${k}=${String(v).slice(0, 40)}`)
+          .join("  ");
+        lines.push(`    - ${shown}`);
+      }
+      if (items.length > 5) lines.push(`    … ${items.length - 5} more`);
+    } else {
+      lines.push(`    ${json.slice(0, 300)}${json.length > 300 ? "…" : ""}`);
+    }
+  }
+  return lines.join("\n");
+}
+
+export const DEMO_STEPS: Step[] = [
+  {
+    title: "Find the projects",
+    tool: "ica_list_projects",
+    args: () => ({ pageSize: 5 }),
+    after: (r, memo) => {
+      const items = r.structuredContent?.items as { id: string; name: string }[];
+      memo.projectId = items.find((p) => /WGS/i.test(p.name))?.id ?? items[0]?.id;
+    },
+  },
+  {
+    title: "Projects sorted by name (offset paging)",
+    tool: "ica_list_projects",
+    args: () => ({ sort: "name desc", pageSize: 3 }),
+  },
+  { title: "One project in detail", tool: "ica_get_project", args: (m) => ({ projectId: m.projectId }) },
+];
+
+async function main(): Promise<void> {
+  const entry = fileURLToPath(new URL("./server.js", import.meta.url));
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [entry, "--sandbox", "--log-level", "warn"],
+    stderr: "inherit",
+  });
+  const client = new Client({ name: "ica-mcp-demo", version: "1.0.0" });
+  await client.connect(transport);
+  const { tools } = await client.listTools();
+  out(`ica-mcp demo against the embedded sandbox ICA (${tools.length} tools)\n`);
+  const memo: Record<string, unknown> = {};
+  for (const [i, step] of DEMO_STEPS.entries()) {
+    if (!tools.some((t) => t.name === step.tool)) continue;
+    const args = step.args(memo);
+    out(`${i + 1}. ${step.title}\n  → ${step.tool} ${JSON.stringify(args)}`);
+    const result = (await client.callTool({ name: step.tool, arguments: args })) as Result;
+    out(preview(result));
+    step.after?.(result, memo);
+    out("");
+  }
+  await client.close();
+}
+
+main().catch((err) => {
+  process.stderr.write(`demo failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,68 @@
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { Config } from "../config.js";
+import type { IcaClient } from "../ica/client.js";
+import { ALL_TOOLS } from "../tools/index.js";
+import { VERSION } from "../version.js";
+import { type AnyTool, registerTools } from "./adapter.js";
+import { registerPrompts } from "./prompts.js";
+
+export const SERVER_INSTRUCTIONS = [
+  "ica-mcp operates Illumina Connected Analytics (ICA).",
+  "Workflow: find the project (ica_list_projects), then the pipeline and its inputs, then the input data ids, then dry-run the launch before starting it.",
+  "Ids: projects, pipelines and analyses are UUIDs; data ids look like fil.… (files) or fol.… (folders).",
+  "Listings page with cursors by default (pass nextPageToken back as pageToken); sorting switches to offset paging (pageOffset), which ICA stops at 200,000 rows.",
+  "ICA rate-limits per user: prefer filters and maxItems over fetching everything; the server retries 429s itself.",
+].join("\n");
+
+/** ica_call_api is the one write-capable tool that read-only mode keeps (limited to operations that change nothing). */
+export const READ_ONLY_EXCEPTIONS = new Set(["ica_call_api"]);
+
+export class ToolSelectionError extends Error {}
+
+/** Applies ICA_TOOLS, ICA_EXCLUDE_TOOLS and ICA_READ_ONLY to the registry; unknown names are an error. */
+export function selectTools(config: Config, all: AnyTool[] = ALL_TOOLS): AnyTool[] {
+  const names = new Set(all.map((t) => t.name));
+  for (const [variable, list] of [
+    ["ICA_TOOLS", config.tools],
+    ["ICA_EXCLUDE_TOOLS", config.excludeTools],
+  ] as const) {
+    const unknown = (list ?? []).filter((n) => !names.has(n));
+    if (unknown.length > 0) {
+      throw new ToolSelectionError(
+        `invalid ${variable}: unknown tool name(s) ${unknown.join(", ")}; valid names: ${[...names].join(", ")}`,
+      );
+    }
+  }
+  return all.filter(
+    (t) =>
+      (!config.tools || config.tools.includes(t.name)) &&
+      !config.excludeTools?.includes(t.name) &&
+      (!config.readOnly || t.annotations.readOnlyHint || READ_ONLY_EXCEPTIONS.has(t.name)),
+  );
+}
+
+export interface BuildOptions {
+  config: Config;
+  ica: IcaClient;
+  tools?: AnyTool[];
+  allowedProjects?: ReadonlySet<string>;
+  shutdownSignal?: AbortSignal;
+}
+
+/** Builds the MCP server with the selected tools registered through the one adapter. */
+export function buildServer(opts: BuildOptions): McpServer {
+  const server = new McpServer(
+    { name: "ica-mcp", title: "Illumina Connected Analytics", version: VERSION },
+    { instructions: SERVER_INSTRUCTIONS, capabilities: { logging: {} } },
+  );
+  const allowedProjects =
+    opts.allowedProjects ?? (opts.config.allowedProjects ? new Set(opts.config.allowedProjects) : undefined);
+  registerTools(server, opts.tools ?? selectTools(opts.config), {
+    ica: opts.ica,
+    config: opts.config,
+    allowedProjects,
+    shutdownSignal: opts.shutdownSignal,
+  });
+  registerPrompts(server);
+  return server;
+}

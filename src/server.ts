@@ -1,0 +1,132 @@
+#!/usr/bin/env node
+import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import { type Config, parseConfig, usage } from "./config.js";
+import { listProjects } from "./ica/api/projects.js";
+import type { IcaClient } from "./ica/client.js";
+import { clientFromConfig } from "./ica/from-config.js";
+import { planPaging } from "./ica/paging.js";
+import { log, setLogLevel } from "./log.js";
+import { formatToolError } from "./mcp/errors.js";
+import { buildServer, selectTools, ToolSelectionError } from "./mcp/server.js";
+import { redact } from "./redact.js";
+import { VERSION } from "./version.js";
+
+/** The sandbox's fixed demo key: only ever valid against the embedded simulator on loopback. */
+const SANDBOX_API_KEY = "sandbox-api-key";
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv.includes("--help") || argv.includes("-h")) {
+    process.stderr.write(`${usage()}\n`);
+    return;
+  }
+  if (argv.includes("--version")) {
+    process.stderr.write(`ica-mcp ${VERSION}\n`);
+    return;
+  }
+  const parsed = parseConfig(argv, process.env);
+  if (!parsed.ok) {
+    process.stderr.write(`ica-mcp: ${redact(parsed.message)}\n`);
+    process.exit(1);
+  }
+  let config: Config = parsed.config;
+  setLogLevel(config.logLevel);
+  let tools: ReturnType<typeof selectTools>;
+  try {
+    tools = selectTools(config);
+  } catch (err) {
+    if (!(err instanceof ToolSelectionError)) throw err;
+    process.stderr.write(`ica-mcp: ${err.message}\n`);
+    process.exit(1);
+  }
+  for (const notice of parsed.notices) log.warn(notice);
+
+  const closers: (() => Promise<void>)[] = [];
+  if (config.sandbox) {
+    const { startSandbox } = await import("./sandbox/index.js");
+    const sandbox = await startSandbox({ apiKeys: [SANDBOX_API_KEY] });
+    closers.push(() => sandbox.close());
+    config = {
+      ...config,
+      baseUrl: sandbox.url,
+      apiKey: SANDBOX_API_KEY,
+      accessToken: undefined,
+      tenant: undefined,
+    };
+    log.info(`sandbox ICA listening at ${sandbox.url} (simulated data; no real ICA account is used)`);
+  }
+
+  const ica = clientFromConfig(config);
+  closers.unshift(() => ica.close());
+
+  if (config.check) {
+    const ok = await runCheck(config, ica);
+    await Promise.all(closers.map((c) => c()));
+    process.exit(ok ? 0 : 1);
+  }
+
+  if (!ica.hasCredentials) {
+    log.warn(
+      "no ICA credentials: set ICA_API_KEY or ICA_ACCESS_TOKEN (tools will answer with an error until then)",
+    );
+  }
+
+  const shutdownController = new AbortController();
+  const server = buildServer({ config, ica, tools, shutdownSignal: shutdownController.signal });
+  const transport = new StdioServerTransport();
+
+  let stopping = false;
+  const shutdown = async (reason: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`shutting down (${reason})`);
+    shutdownController.abort();
+    // Never hang on exit: whatever is still closing after this long is abandoned.
+    setTimeout(() => process.exit(0), 2_000).unref();
+    await server.close().catch(() => {});
+    await Promise.all(closers.map((c) => c().catch(() => {})));
+    process.exit(0);
+  };
+  // The SDK's stdio transport does not exit on stdin EOF (typescript-sdk#2002): orphaned servers pile up.
+  process.stdin.on("end", () => void shutdown("stdin closed"));
+  process.stdin.on("close", () => void shutdown("stdin closed"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+
+  await server.connect(transport);
+  log.info(`ica-mcp ${VERSION} ready on stdio (ICA at ${new URL(config.baseUrl).origin})`);
+}
+
+/** --check: token exchange plus one listing; one line of verdict on stdout. */
+async function runCheck(config: Config, ica: IcaClient): Promise<boolean> {
+  const where = new URL(config.baseUrl).origin;
+  if (!ica.hasCredentials) {
+    process.stdout.write(`FAIL: no ICA credentials; set ICA_API_KEY or ICA_ACCESS_TOKEN (ICA at ${where})\n`);
+    return false;
+  }
+  try {
+    const plan = planPaging({ pageSize: 1 }, { sortFields: [], defaultPageSize: 1, maxPageSize: 1 });
+    const page = await listProjects(ica, {}, plan);
+    const count =
+      page.remainingRecords !== undefined ? page.items.length + page.remainingRecords : page.items.length;
+    process.stdout.write(
+      `OK: authenticated to ICA at ${where}; ${count} project(s) visible${config.projectId ? `; default project ${config.projectId}` : ""}\n`,
+    );
+    return true;
+  } catch (err) {
+    const text = formatToolError(err, "--check").replace(/\n/g, " ");
+    process.stdout.write(`FAIL: ${text}\n`);
+    return false;
+  }
+}
+
+process.on("unhandledRejection", (err) => {
+  log.error("unhandled rejection", {
+    error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+  });
+});
+
+main().catch((err) => {
+  log.error("fatal", { error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+  process.exit(1);
+});

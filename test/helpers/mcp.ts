@@ -1,0 +1,57 @@
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import { type Config, parseConfig } from "../../src/config.js";
+import type { IcaClient, IcaClientOptions } from "../../src/ica/client.js";
+import type { AnyTool } from "../../src/mcp/adapter.js";
+import { buildServer } from "../../src/mcp/server.js";
+import type { Sandbox } from "../../src/sandbox/index.js";
+import { sandboxClient } from "./client.js";
+import { TEST_API_KEY } from "./sandbox.js";
+
+export interface Connected {
+  client: Client;
+  ica: IcaClient;
+  config: Config;
+  close(): Promise<void>;
+}
+
+/** The real server (real adapter, real client) wired to an SDK Client over InMemoryTransport. */
+export async function connectTools(
+  sb: Sandbox,
+  opts: {
+    env?: Record<string, string>;
+    clientOptions?: Partial<IcaClientOptions>;
+    tools?: AnyTool[];
+    allowedProjects?: ReadonlySet<string>;
+  } = {},
+): Promise<Connected> {
+  // An empty string unsets a variable (parseConfig ignores empty values).
+  const parsed = parseConfig([], { ICA_BASE_URL: sb.url, ICA_API_KEY: TEST_API_KEY, ...opts.env });
+  if (!parsed.ok) throw new Error(parsed.message);
+  const config = parsed.config;
+  const ica = sandboxClient(sb, {
+    apiKey: config.apiKey,
+    accessToken: config.accessToken,
+    ...opts.clientOptions,
+  });
+  const server = buildServer({ config, ica, tools: opts.tools, allowedProjects: opts.allowedProjects });
+  const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
+  const client = new Client({ name: "test-client", version: "1.0.0" });
+  await Promise.all([server.connect(serverTransport), client.connect(clientTransport)]);
+  return {
+    client,
+    ica,
+    config,
+    async close() {
+      await client.close();
+      await server.close();
+      await ica.close();
+    },
+  };
+}
+
+/** The text of a tool result's first content block. */
+export function textOf(result: unknown): string {
+  const content = (result as { content?: { type: string; text?: string }[] }).content ?? [];
+  return content.map((c) => c.text ?? "").join("\n");
+}
