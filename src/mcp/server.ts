@@ -5,6 +5,7 @@ import { ALL_TOOLS } from "../tools/index.js";
 import { VERSION } from "../version.js";
 import { type AnyTool, registerTools } from "./adapter.js";
 import { registerPrompts } from "./prompts.js";
+import { registerResources } from "./resources.js";
 
 export const SERVER_INSTRUCTIONS = [
   "ica-mcp operates Illumina Connected Analytics (ICA).",
@@ -57,12 +58,10 @@ export function buildServer(opts: BuildOptions): McpServer {
   );
   const allowedProjects =
     opts.allowedProjects ?? (opts.config.allowedProjects ? new Set(opts.config.allowedProjects) : undefined);
-  registerTools(server, opts.tools ?? selectTools(opts.config), {
-    ica: opts.ica,
-    config: opts.config,
-    allowedProjects,
-    shutdownSignal: opts.shutdownSignal,
-  });
+  const tools = opts.tools ?? selectTools(opts.config);
+  const deps = { ica: opts.ica, config: opts.config, allowedProjects, shutdownSignal: opts.shutdownSignal };
+  registerTools(server, tools, deps);
+  registerResources(server, tools, deps);
   registerPrompts(server);
   return server;
 }

@@ -29,9 +29,12 @@ export interface RawServer {
 }
 
 /** Spawns the built server and speaks raw JSON-RPC over its stdio, keeping every stdout line. */
-export function spawnServer(args: string[], env: Record<string, string>): RawServer {
-  requireBuild();
-  const child = spawn(process.execPath, [SERVER_ENTRY, ...args], { env: childEnv(env), stdio: "pipe" });
+export function spawnServer(args: string[], env: Record<string, string>, executable?: string): RawServer {
+  if (!executable) requireBuild();
+  // An installed bin is a shebang script: run it directly, as a client would.
+  const child = executable
+    ? spawn(executable, args, { env: childEnv(env), stdio: "pipe" })
+    : spawn(process.execPath, [SERVER_ENTRY, ...args], { env: childEnv(env), stdio: "pipe" });
   const stdoutLines: string[] = [];
   let stderr = "";
   let buffer = "";

@@ -1,0 +1,54 @@
+import { type McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
+import { type AdapterDeps, type AnyTool, makeContext } from "./adapter.js";
+import { formatToolError } from "./errors.js";
+
+/**
+ * Resource templates for clients that prefer resources to tools. Each read runs the matching read-only
+ * tool's handler, so a resource shows exactly what the tool shows (same projection, same checks).
+ */
+const TEMPLATES = [
+  {
+    name: "ica-project",
+    uriTemplate: "ica://projects/{projectId}",
+    title: "ICA project",
+    description: "One ICA project (as ica_get_project shows it).",
+    tool: "ica_get_project",
+  },
+  {
+    name: "ica-analysis",
+    uriTemplate: "ica://projects/{projectId}/analyses/{analysisId}",
+    title: "ICA analysis",
+    description: "One analysis of a project (as ica_get_analysis shows it).",
+    tool: "ica_get_analysis",
+  },
+] as const;
+
+export function registerResources(server: McpServer, tools: AnyTool[], deps: AdapterDeps): void {
+  for (const t of TEMPLATES) {
+    const tool = tools.find((candidate) => candidate.name === t.tool);
+    if (!tool) continue;
+    server.registerResource(
+      t.name,
+      new ResourceTemplate(t.uriTemplate, { list: undefined }),
+      { title: t.title, description: t.description, mimeType: "application/json" },
+      async (uri, variables, extra) => {
+        const args = Object.fromEntries(
+          Object.entries(variables).map(([k, v]) => [k, decodeURIComponent(Array.isArray(v) ? v[0]! : v)]),
+        );
+        const ctx = makeContext(deps, extra);
+        try {
+          const parsed = z.strictObject(tool.inputSchema).parse(args);
+          const output = await tool.handler(parsed, ctx);
+          const structured = z.object(tool.outputSchema).parse(output.structured);
+          return {
+            contents: [{ uri: uri.href, mimeType: "application/json", text: JSON.stringify(structured) }],
+          };
+        } catch (err) {
+          throw new McpError(ErrorCode.InvalidParams, formatToolError(err, t.tool));
+        }
+      },
+    );
+  }
+}

@@ -1,0 +1,65 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { ALL_TOOLS } from "../src/tools/index.js";
+import { connectTools } from "./helpers/mcp.js";
+import { useSandbox } from "./helpers/sandbox.js";
+
+const sandbox = useSandbox();
+/** The whole tools/list of the default set must stay within this (about 8,000 tokens). */
+const TOOLS_LIST_BUDGET_BYTES = 32_000;
+const DESCRIPTION_LIMIT = 1_200;
+
+describe("tool registry policy", () => {
+  it("every tool has a good name, a title, a short description and all four annotations set explicitly", () => {
+    const names = new Set<string>();
+    for (const tool of ALL_TOOLS) {
+      expect(tool.name).toMatch(/^ica_[a-z0-9_]+$/);
+      expect(tool.name.length).toBeLessThanOrEqual(40);
+      expect(names.has(tool.name)).toBe(false);
+      names.add(tool.name);
+      expect(tool.title.length).toBeGreaterThan(3);
+      expect(tool.description.length).toBeGreaterThan(40);
+      expect(tool.description.length, `${tool.name} description`).toBeLessThanOrEqual(DESCRIPTION_LIMIT);
+      for (const key of ["readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"] as const) {
+        expect(typeof tool.annotations[key], `${tool.name}.${key}`).toBe("boolean");
+      }
+      expect(
+        tool.annotations.readOnlyHint && tool.annotations.destructiveHint,
+        `${tool.name} read-only and destructive`,
+      ).toBe(false);
+    }
+  });
+
+  it("every tool is exercised by some test file", () => {
+    const dir = new URL(".", import.meta.url);
+    const text = readdirSync(dir)
+      .filter((f) => f.endsWith(".test.ts") && f !== "policy.test.ts")
+      .map((f) => readFileSync(new URL(f, dir), "utf8"))
+      .join("\n");
+    const untested = ALL_TOOLS.map((t) => t.name).filter((n) => !text.includes(`"${n}"`));
+    expect(untested).toEqual([]);
+  });
+
+  it("inputs are strict objects without top-level unions, every parameter is described, and tools/list fits the budget", async () => {
+    const c = await connectTools(sandbox());
+    const { tools } = await c.client.listTools();
+    expect(tools.length).toBe(ALL_TOOLS.length);
+    for (const tool of tools) {
+      const schema = tool.inputSchema as Record<string, unknown> & {
+        properties?: Record<string, Record<string, unknown>>;
+      };
+      expect(schema.type).toBe("object");
+      expect(schema.additionalProperties, tool.name).toBe(false);
+      for (const key of ["anyOf", "oneOf", "allOf"])
+        expect(schema[key], `${tool.name} ${key}`).toBeUndefined();
+      for (const [name, prop] of Object.entries(schema.properties ?? {})) {
+        expect(typeof prop.description, `${tool.name}.${name} has a description`).toBe("string");
+      }
+      expect(tool.outputSchema?.type).toBe("object");
+    }
+    const bytes = Buffer.byteLength(JSON.stringify({ tools }));
+    console.log(`tools/list: ${tools.length} tools, ${bytes} bytes (~${Math.round(bytes / 4)} tokens)`);
+    expect(bytes).toBeLessThanOrEqual(TOOLS_LIST_BUDGET_BYTES);
+    await c.close();
+  });
+});
