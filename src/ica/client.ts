@@ -412,9 +412,12 @@ export class IcaClient {
     if (resHeaders["content-encoding"]?.includes("gzip") && raw.length > 0) {
       try {
         raw = gunzipSync(raw, { maxOutputLength: this.maxResponseBytes });
-      } catch {
+      } catch (err) {
+        const tooLarge = (err as { code?: string }).code === "ERR_BUFFER_TOO_LARGE";
         throw new IcaResponseError(
-          `ICA sent a damaged or oversized gzip body for ${req.method} ${req.path}`,
+          tooLarge
+            ? `the response to ${req.method} ${req.path} exceeded ${Math.round(this.maxResponseBytes / 1024 / 1024)} MB and was not read; narrow the request (smaller pageSize or filters)`
+            : `ICA sent a damaged gzip body for ${req.method} ${req.path}`,
           status,
           info,
         );

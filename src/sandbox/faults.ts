@@ -33,7 +33,13 @@ export type FaultRule =
   /** Never answer; Sandbox.close() still ends the connection. */
   | (FaultCommon & { kind: "hang" })
   /** An HTML page such as a proxy or load balancer sends (text/html), usually an error status. */
-  | (FaultCommon & { kind: "html"; status: number });
+  | (FaultCommon & { kind: "html"; status: number })
+  /** The request executes; the answer's body is cut to `keepBytes` (default half) mid-JSON. */
+  | (FaultCommon & { kind: "truncate"; keepBytes?: number })
+  /** The request executes; the JSON answer is labelled with another content type (default text/plain). */
+  | (FaultCommon & { kind: "wrongType"; contentType?: string })
+  /** A 200 answer with an enormous JSON body of about `bytes` bytes, instead of executing. */
+  | (FaultCommon & { kind: "huge"; bytes: number });
 
 export type FaultKind = FaultRule["kind"];
 
@@ -85,6 +91,9 @@ export class FaultController {
     latency: 0,
     hang: 0,
     html: 0,
+    truncate: 0,
+    wrongType: 0,
+    huge: 0,
   };
 
   constructor(private readonly auth: AuthService) {}

@@ -61,7 +61,13 @@ export function spawnServer(args: string[], env: Record<string, string>, executa
     stderr += chunk;
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on("exit", (code, signal) => resolve({ code, signal })),
+    child.on("exit", (code, signal) => {
+      // Calls still waiting will never be answered now.
+      for (const waiter of waiters.values())
+        waiter({ error: { code: "exited", message: "the server exited" } });
+      waiters.clear();
+      resolve({ code, signal });
+    }),
   );
   let nextId = 1;
   return {
