@@ -86,6 +86,9 @@ function problemReply(err: ProblemError, timestamp: string): Reply {
   };
 }
 
+/** Used for injected bodies that pretend to be ICA answers. */
+const VENDOR_V3 = "application/vnd.illumina.v3+json";
+
 function htmlPage(status: number): string {
   const title = status < 400 ? "Sign in" : `${status} ${statusTitle(status)}`;
   return `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
@@ -249,6 +252,17 @@ export class SandboxServer {
       this.send(req, res, reply, exchange);
       return;
     }
+    if (fault?.kind === "huge") {
+      exchange.injected = true;
+      const count = Math.max(1, Math.floor(fault.bytes / 2));
+      this.send(
+        req,
+        res,
+        { status: 200, raw: `{"items":[${"0,".repeat(count)}0]}`, contentType: VENDOR_V3 },
+        exchange,
+      );
+      return;
+    }
     if (fault?.kind === "html") {
       exchange.injected = true;
       this.send(
@@ -276,6 +290,14 @@ export class SandboxServer {
       }
     }
 
+    if (fault?.kind === "truncate" || fault?.kind === "wrongType") {
+      exchange.injected = true;
+      const text = reply.raw !== undefined ? String(reply.raw) : JSON.stringify(reply.body ?? {});
+      reply =
+        fault.kind === "truncate"
+          ? { ...reply, body: undefined, raw: text.slice(0, fault.keepBytes ?? Math.floor(text.length / 2)) }
+          : { ...reply, body: undefined, raw: text, contentType: fault.contentType ?? "text/plain" };
+    }
     if (fault?.kind === "dropAfter") {
       // The work is done (state changed), but the client never learns the outcome.
       exchange.injected = true;
