@@ -44,7 +44,7 @@ export function redactDeep<T>(value: T): T {
   return value;
 }
 
-/** For tests only. */
-export function registeredSecretCount(): number {
-  return secrets.size;
+/** For tests only: the secrets registered so far in this process. */
+export function registeredSecrets(): string[] {
+  return [...secrets];
 }

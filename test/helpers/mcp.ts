@@ -5,6 +5,7 @@ import type { IcaClient, IcaClientOptions } from "../../src/ica/client.js";
 import type { AnyTool } from "../../src/mcp/adapter.js";
 import { buildServer } from "../../src/mcp/server.js";
 import type { Sandbox } from "../../src/sandbox/index.js";
+import { findLeaks } from "../setup/secret-guard.js";
 import { sandboxClient } from "./client.js";
 import { TEST_API_KEY } from "./sandbox.js";
 
@@ -38,6 +39,14 @@ export async function connectTools(
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
   const client = new Client({ name: "test-client", version: "1.0.0" });
   await Promise.all([server.connect(serverTransport), client.connect(clientTransport)]);
+  // Every result of every tool test is checked for leaked secrets (see test/setup/secret-guard.ts).
+  const callTool = client.callTool.bind(client);
+  client.callTool = (async (...args: Parameters<typeof callTool>) => {
+    const result = await callTool(...args);
+    const leaks = findLeaks(JSON.stringify(result));
+    if (leaks.length > 0) throw new Error(`a tool result leaked secrets: ${leaks.join(", ")}`);
+    return result;
+  }) as typeof client.callTool;
   return {
     client,
     ica,
