@@ -3,7 +3,7 @@ import type { AuthService } from "./auth.js";
 import type { IdempotencyStore } from "./idempotency.js";
 import type { ConsumedType, MediaVersion } from "./media.js";
 import type { Page, PaginateOptions } from "./paging.js";
-import type { SandboxState } from "./state.js";
+import type { DataRecord, SandboxState } from "./state.js";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
 
@@ -36,6 +36,8 @@ export interface SandboxServices {
   idempotency: IdempotencyStore;
   defaultPageSize: number;
   maxPageSize: number;
+  /** The object store behind presigned download URLs (routes/downloads.ts); a second loopback listener. */
+  downloads?: { presign(d: DataRecord, ttlSeconds?: number): string };
 }
 
 export interface RequestContext {

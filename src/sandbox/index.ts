@@ -10,6 +10,7 @@ import { BASE_PATH, type RequestLogEntry, SandboxServer } from "./http.js";
 import { IdempotencyStore } from "./idempotency.js";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "./paging.js";
 import { Router } from "./router.js";
+import { type DownloadLogEntry, DownloadService } from "./routes/downloads.js";
 import { allRoutes } from "./routes/index.js";
 import { type SeedSummary, seedState } from "./seed/index.js";
 import { SandboxState } from "./state.js";
@@ -51,6 +52,10 @@ export interface Sandbox {
   apiKeys: string[];
   /** Ids of the seeded tenant objects (projects, pipelines, users, regions, storages) by key. */
   seed: SeedSummary;
+  /** Origin of the second listener that serves presigned download URLs (another origin, like S3). */
+  downloadOrigin: string;
+  /** Every request the download store received, with its headers (no ICA credentials may ever appear). */
+  downloads: DownloadLogEntry[];
   /** Closes the server and destroys open sockets (hanging requests included). */
   close(): Promise<void>;
 }
@@ -63,8 +68,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const state = new SandboxState(options.seed ?? 1);
   const seed = seedState(state);
   const auth = new AuthService(state, apiKeys, options.tokenTtlSeconds ?? 3600);
+  const downloads = new DownloadService(state);
+  await downloads.listen(host);
   const services: SandboxServices = {
     auth,
+    downloads,
     idempotency: new IdempotencyStore(),
     defaultPageSize: options.defaultPageSize ?? DEFAULT_PAGE_SIZE,
     maxPageSize: options.maxPageSize ?? MAX_PAGE_SIZE,
@@ -83,7 +91,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     exchanges,
     requestLog,
   });
-  const address = await server.listen(host, options.port ?? 0);
+  const address = await server.listen(host, options.port ?? 0).catch(async (err: unknown) => {
+    await downloads.close();
+    throw err;
+  });
   const hostForUrl = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const origin = `http://${hostForUrl}:${address.port}`;
   let closed: Promise<void> | undefined;
@@ -96,8 +107,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     requestLog,
     apiKeys,
     seed,
+    downloadOrigin: downloads.origin,
+    downloads: downloads.log,
     close: () => {
-      closed ??= server.close();
+      closed ??= Promise.all([server.close(), downloads.close()]).then(() => undefined);
       return closed;
     },
   };

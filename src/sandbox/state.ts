@@ -216,6 +216,14 @@ export interface AnalysisRecord extends Stored {
   steps: AnalysisStepRecord[] | null;
   outputFolderId: string | null;
   logsFolderId: string | null;
+  /**
+   * Internal: set on analyses that progress on their own (see lifecycle.ts). Insert with status "REQUESTED";
+   * every analyses read then advances REQUESTED -> QUEUED -> INITIALIZING -> PREPARING_INPUTS -> IN_PROGRESS
+   * -> GENERATING_OUTPUTS -> outcome, one status per `stepMs` of sandbox clock after `startedAtMs`.
+   */
+  simulation?: { startedAtMs: number; outcome: "SUCCEEDED" | "FAILED"; stepMs: number };
+  /** Internal (lifecycle.ts): an accepted :abort; ABORTING until `requestedAtMs + afterMs`, then ABORTED. */
+  abort?: { requestedAtMs: number; afterMs: number };
 }
 
 export type DataStatus = "PARTIAL" | "AVAILABLE" | "ARCHIVING" | "ARCHIVED" | "UNARCHIVING" | "DELETING";

@@ -1,6 +1,25 @@
 import type { AnyTool } from "../mcp/adapter.js";
+import { createDownloadUrlTool } from "./create-download-url.js";
+import { createSampleBatchTool } from "./create-sample-batch.js";
+import { createStorageCredentialsTool } from "./create-storage-credentials.js";
+import { getDataTool } from "./get-data.js";
+import { getJobTool } from "./get-job.js";
 import { getProjectTool } from "./get-project.js";
+import { listDataTool } from "./list-data.js";
 import { listProjectsTool } from "./list-projects.js";
+import { listStorageCredentialsTool } from "./list-storage-credentials.js";
+import { rotateStorageCredentialsTool } from "./rotate-storage-credentials.js";
 
 /** Every curated tool, in the order tools/list shows them. Add a tool: one file, one line here. */
-export const ALL_TOOLS: AnyTool[] = [listProjectsTool, getProjectTool];
+export const ALL_TOOLS: AnyTool[] = [
+  listProjectsTool,
+  getProjectTool,
+  listStorageCredentialsTool,
+  createStorageCredentialsTool,
+  rotateStorageCredentialsTool,
+  listDataTool,
+  getDataTool,
+  createSampleBatchTool,
+  getJobTool,
+  createDownloadUrlTool,
+];

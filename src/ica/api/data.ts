@@ -42,6 +42,8 @@ export interface IcaData {
     timeCreated?: string;
     timeModified?: string;
     tags?: { userTags?: string[]; technicalTags?: string[] };
+    willBeArchivedAt?: string | null;
+    willBeDeletedAt?: string | null;
   };
 }
 
@@ -103,18 +105,27 @@ export async function findDataByPath(
   path: string,
   signal?: AbortSignal,
 ): Promise<IcaProjectData | undefined> {
+  // A folder's full path ends with "/": without one, ask for both spellings in the same request.
+  const variants = path.endsWith("/") || path === "" ? [path] : [path, `${path}/`];
   const page = await listProjectData(
     ica,
     projectId,
-    { filePath: [path], filePathMatchMode: "FULL_CASE_INSENSITIVE" },
+    { filePath: variants, filePathMatchMode: "FULL_CASE_INSENSITIVE" },
     { mode: "cursor", pageSize: 10 },
     signal,
   );
   const wanted = path.toLowerCase();
-  return page.items.find((d) => {
+  const matches = page.items.filter((d) => {
     const full = dataFullPath(d.data).toLowerCase();
     return full === wanted || full === `${wanted}/` || `${full}/` === wanted;
   });
+  // Paths match case-insensitively; an exact-case match wins when names differ only in case.
+  return (
+    matches.find((d) => {
+      const full = dataFullPath(d.data);
+      return full === path || full === `${path}/`;
+    }) ?? matches[0]
+  );
 }
 
 /** The full project path of a file ("/fastq/S1.fastq.gz") or folder ("/fastq/"), whichever way ICA gave `path`. */
@@ -126,4 +137,27 @@ export function dataFullPath(d: IcaData): string {
   if (!endsWithName) path = `${path.endsWith("/") ? path : `${path}/`}${name}`;
   if (folder && !path.endsWith("/")) path += "/";
   return path;
+}
+
+/**
+ * A presigned download URL for one file (createDownloadUrlForData; folders are refused by ICA). The URL is a
+ * credential in itself: fetch it with `ica.downloadText` and never log it.
+ */
+export async function createDownloadUrl(
+  ica: IcaClient,
+  projectId: string,
+  dataId: string,
+  signal?: AbortSignal,
+): Promise<string> {
+  const res = await ica.request<{ url?: string }>({
+    method: "POST",
+    path: "/api/projects/{projectId}/data/{dataId}:createDownloadUrl",
+    pathParams: { projectId, dataId },
+    version: "v3",
+    // Minting a URL changes nothing in ICA, so a lost answer may be asked for again.
+    safe: true,
+    signal,
+  });
+  if (!res.body?.url) throw new Error(`ICA returned no download URL for data ${dataId}`);
+  return res.body.url;
 }

@@ -1,7 +1,23 @@
 /** Every sandbox route, one file per API area. */
 import type { RouteDef } from "../context.js";
+import { analysisRoutes } from "./analyses.js";
+import { dataRoutes } from "./data.js";
+import { downloadRoutes } from "./downloads.js";
+import { jobRoutes } from "./jobs.js";
 import { projectRoutes } from "./projects.js";
+import { sampleRoutes } from "./samples.js";
+import { storageCredentialRoutes } from "./storage-credentials.js";
 import { systemRoutes } from "./system.js";
 import { tokenRoutes } from "./tokens.js";
 
-export const allRoutes: RouteDef[] = [...tokenRoutes, ...systemRoutes, ...projectRoutes];
+export const allRoutes: RouteDef[] = [
+  ...tokenRoutes,
+  ...systemRoutes,
+  ...projectRoutes,
+  ...dataRoutes,
+  ...storageCredentialRoutes,
+  ...sampleRoutes,
+  ...jobRoutes,
+  ...analysisRoutes,
+  ...downloadRoutes,
+];

@@ -1,0 +1,69 @@
+import { z } from "zod";
+import { createDownloadUrl, dataFullPath, getProjectData } from "../ica/api/data.js";
+import { UserInputError } from "../ica/errors.js";
+import { defineTool } from "../mcp/adapter.js";
+import { dataItem } from "./list-data.js";
+import { projectIdParam } from "./params.js";
+
+/** Seconds the URL stays valid, read from a SigV4 presigned URL (X-Amz-Expires); undefined when absent. */
+function expiresInSeconds(url: string): number | undefined {
+  try {
+    const v = new URL(url).searchParams.get("X-Amz-Expires");
+    return v !== null && /^\d+$/.test(v) ? Number(v) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export const createDownloadUrlTool = defineTool({
+  name: "ica_create_download_url",
+  title: "Get a file's download URL",
+  description: [
+    "A temporary presigned URL to download one project file (not a folder), plus the file's path, size and status. It changes nothing in ICA.",
+    "The URL is a credential: anyone holding it can download the file until it expires; give it only to the user. Find file ids with ica_list_data.",
+  ].join("\n"),
+  inputSchema: {
+    projectId: projectIdParam.optional(),
+    dataId: z.string().min(1).max(255).describe('File id ("fil.…") from ica_list_data or ica_get_data.'),
+  },
+  outputSchema: {
+    url: z.string(),
+    expiresInSeconds: z.number().optional(),
+    file: z.object({
+      id: z.string(),
+      name: z.string(),
+      path: z.string(),
+      sizeBytes: z.number().optional(),
+      status: z.string().optional(),
+    }),
+  },
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  async handler(args, ctx) {
+    const projectId = ctx.projectId(args.projectId);
+    const data = await getProjectData(ctx.ica, projectId, args.dataId, ctx.signal);
+    if (data.data.details?.dataType === "FOLDER") {
+      const path = dataFullPath(data.data);
+      throw new UserInputError(
+        `${args.dataId} is the folder ${path}; download URLs exist only for files`,
+        `list its files with ica_list_data parentFolderPath="${path}" and ask for a URL per file.`,
+      );
+    }
+    const url = await createDownloadUrl(ctx.ica, projectId, args.dataId, ctx.signal);
+    const item = dataItem(data);
+    const expires = expiresInSeconds(url);
+    return {
+      structured: {
+        url,
+        ...(expires !== undefined ? { expiresInSeconds: expires } : {}),
+        file: {
+          id: item.id,
+          name: item.name,
+          path: item.path,
+          ...(item.sizeBytes !== undefined ? { sizeBytes: item.sizeBytes } : {}),
+          ...(item.status ? { status: item.status } : {}),
+        },
+      },
+      summary: `Download URL for ${item.path}${expires !== undefined ? `, valid for ${Math.round(expires / 60)} min` : ""}. It grants access to the file: share it only with the user.`,
+    };
+  },
+});

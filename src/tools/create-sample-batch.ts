@@ -1,0 +1,258 @@
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import { dataFullPath, type IcaProjectData, listProjectData } from "../ica/api/data.js";
+import { createSampleCreationBatch, type SampleBatchItemInput } from "../ica/api/samples.js";
+import { UserInputError } from "../ica/errors.js";
+import { collectPages } from "../ica/paging.js";
+import { defineTool } from "../mcp/adapter.js";
+import { projectIdParam, tagListParam } from "./params.js";
+import { applyDuplicateRule, type CandidateFile } from "./samples/duplicates.js";
+
+const MAX_SAMPLES = 100;
+const MAX_IDS_PER_SAMPLE = 100;
+/** Files one folder may stand for; larger folders must be split. */
+const MAX_FOLDER_FILES = 2_000;
+const MAX_FILES = 10_000;
+/** File entries listed in the result (counts stay complete). */
+const MAX_LISTED = 300;
+const MAX_WARNINGS = 20;
+const ID_CHUNK = 100;
+
+const fileRef = z.object({ id: z.string(), path: z.string() });
+
+const sampleInput = z.object({
+  name: z.string().min(1).max(255).describe("Sample name, unique in the batch."),
+  description: z.string().min(1).max(255).optional().describe("Free text."),
+  tags: z
+    .object({ userTags: tagListParam.optional(), technicalTags: tagListParam.optional() })
+    .optional()
+    .describe("userTags / technicalTags of the sample."),
+  dataIds: z
+    .array(z.string().min(1).max(255))
+    .min(1)
+    .max(MAX_IDS_PER_SAMPLE)
+    .describe("File or folder ids from ica_list_data (a folder = every file beneath it)."),
+  complete: z.boolean().optional().describe("Complete the sample after linking (default true)."),
+});
+
+/** ICA answers the same Idempotency-Key with the stored batch, so a retried or repeated call creates nothing new. */
+function idempotencyKey(projectId: string, items: SampleBatchItemInput[]): string {
+  const digest = createHash("sha256")
+    .update(JSON.stringify([projectId, items]))
+    .digest("hex");
+  return `ica-mcp-scb-${digest.slice(0, 48)}`;
+}
+
+function candidate(d: IcaProjectData): CandidateFile {
+  return { id: d.data.id, path: dataFullPath(d.data), name: d.data.details?.name ?? d.data.id };
+}
+
+export const createSampleBatchTool = defineTool({
+  name: "ica_create_sample_batch",
+  title: "Create samples in one batch",
+  description: [
+    "Creates many samples in one sample creation batch, each with a name, optional description and tags, its data linked, and completed unless complete:false.",
+    "ICA's duplicate rule applies across the batch by file name: the copy in the deepest folder is used, copies higher up are ignored (ties: all used, with a warning). The result lists used and ignored files per sample.",
+    "dryRun:true reports without creating. Repeating a call returns the same batch. Returns batchId and jobId: follow it with ica_get_job.",
+  ].join("\n"),
+  inputSchema: {
+    projectId: projectIdParam.optional(),
+    samples: z.array(sampleInput).min(1).max(MAX_SAMPLES).describe("The samples to create."),
+    dryRun: z.boolean().optional().describe("Report only, create nothing (default false)."),
+  },
+  outputSchema: {
+    dryRun: z.boolean(),
+    batchId: z.string().optional(),
+    jobId: z.string().optional(),
+    jobStatus: z.string().optional(),
+    samples: z.array(
+      z.object({
+        name: z.string(),
+        complete: z.boolean(),
+        usedCount: z.number(),
+        ignoredCount: z.number(),
+        filesUsed: z.array(fileRef),
+        filesIgnored: z.array(fileRef.extend({ reason: z.string() })),
+      }),
+    ),
+    warnings: z.array(z.string()),
+    listsTruncated: z.boolean(),
+  },
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  async handler(args, ctx) {
+    const projectId = ctx.projectId(args.projectId);
+    const names = new Map<string, number>();
+    for (const s of args.samples) names.set(s.name, (names.get(s.name) ?? 0) + 1);
+    const repeated = [...names].filter(([, n]) => n > 1).map(([name]) => JSON.stringify(name));
+    if (repeated.length > 0) {
+      throw new UserInputError(
+        `sample names must be unique in a batch; repeated: ${repeated.slice(0, 10).join(", ")}`,
+      );
+    }
+
+    // 1. Resolve every id (in chunks, through the listing's id filter).
+    const ids = [...new Set(args.samples.flatMap((s) => s.dataIds))];
+    const byId = new Map<string, IcaProjectData>();
+    for (let i = 0; i < ids.length; i += ID_CHUNK) {
+      const chunk = ids.slice(i, i + ID_CHUNK);
+      const page = await listProjectData(
+        ctx.ica,
+        projectId,
+        { id: chunk },
+        { mode: "cursor", pageSize: chunk.length },
+        ctx.signal,
+      );
+      for (const d of page.items) byId.set(d.data.id, d);
+    }
+    const missing = ids.filter((id) => !byId.has(id));
+    if (missing.length > 0) {
+      throw new UserInputError(
+        `${missing.length} dataId(s) are not in project ${projectId}: ${missing.slice(0, 10).join(", ")}${missing.length > 10 ? ", …" : ""}`,
+        "use file or folder ids from ica_list_data for this project.",
+      );
+    }
+
+    // 2. Expand folders to the files beneath them.
+    const warnings: string[] = [];
+    const folderFiles = new Map<string, CandidateFile[]>();
+    const statusOf = new Map<string, string>();
+    const folders = ids.filter((id) => byId.get(id)!.data.details?.dataType === "FOLDER");
+    let expanded = 0;
+    for (const id of folders) {
+      const prefix = dataFullPath(byId.get(id)!.data);
+      const got = await collectPages<IcaProjectData>(
+        { mode: "cursor", pageSize: 1000 },
+        (plan) =>
+          listProjectData(
+            ctx.ica,
+            projectId,
+            { filePath: [prefix], filePathMatchMode: "STARTS_WITH_CASE_INSENSITIVE", type: "FILE" },
+            plan,
+            ctx.signal,
+          ),
+        { maxItems: MAX_FOLDER_FILES, signal: ctx.signal },
+      );
+      if (got.truncated) {
+        throw new UserInputError(
+          `folder ${prefix} holds more than ${MAX_FOLDER_FILES} files; pass its sub-folders or the files themselves`,
+          `find them with ica_list_data parentFolderPath="${prefix}".`,
+        );
+      }
+      // The path filter ignores case; keep only what is really beneath this folder.
+      const files = got.items.filter((d) => dataFullPath(d.data).startsWith(prefix));
+      for (const d of files) statusOf.set(d.data.id, d.data.details?.status ?? "");
+      folderFiles.set(id, files.map(candidate));
+      if (files.length === 0) warnings.push(`folder ${prefix} has no files; it adds nothing`);
+      expanded++;
+      await ctx.progress(expanded, folders.length, `expanded ${prefix}`);
+    }
+    const perSample = args.samples.map((s) =>
+      s.dataIds.flatMap((id) => {
+        const d = byId.get(id)!;
+        if (d.data.details?.dataType === "FOLDER") return folderFiles.get(id)!;
+        statusOf.set(id, d.data.details?.status ?? "");
+        return [candidate(d)];
+      }),
+    );
+    const total = perSample.reduce((n, f) => n + f.length, 0);
+    if (total > MAX_FILES) {
+      throw new UserInputError(
+        `the batch names ${total} files; at most ${MAX_FILES} per call: split it into several batches`,
+      );
+    }
+
+    // 3. The duplicate rule, over the whole batch.
+    const outcome = applyDuplicateRule(perSample);
+    for (const t of outcome.ties) {
+      warnings.push(
+        `"${t.name}": ${t.paths.length} copies at the same deepest level are all used: ${t.paths.slice(0, 5).join(", ")}`,
+      );
+    }
+    outcome.used.forEach((files, i) => {
+      if (files.length === 0) warnings.push(`sample "${args.samples[i]!.name}" has no files left to link`);
+      const notAvailable = files.filter((f) => statusOf.get(f.id) && statusOf.get(f.id) !== "AVAILABLE");
+      for (const f of notAvailable.slice(0, 5)) {
+        warnings.push(
+          `${f.path} is ${statusOf.get(f.id)}, not AVAILABLE (sample "${args.samples[i]!.name}")`,
+        );
+      }
+    });
+
+    const items: SampleBatchItemInput[] = args.samples.map((s, i) => ({
+      sampleToCreate: {
+        name: s.name,
+        ...(s.description ? { description: s.description } : {}),
+        ...(s.tags?.userTags?.length || s.tags?.technicalTags?.length
+          ? {
+              tags: {
+                ...(s.tags.userTags?.length ? { userTags: s.tags.userTags } : {}),
+                ...(s.tags.technicalTags?.length ? { technicalTags: s.tags.technicalTags } : {}),
+              },
+            }
+          : {}),
+      },
+      dataToLink: outcome.used[i]!.map((f) => ({ dataId: f.id })),
+      completeSample: s.complete ?? true,
+    }));
+
+    // 4. The report, bounded.
+    let budget = MAX_LISTED;
+    let listsTruncated = false;
+    const take = <T>(list: T[]): T[] => {
+      const shown = list.slice(0, Math.max(0, budget));
+      budget -= shown.length;
+      if (shown.length < list.length) listsTruncated = true;
+      return shown;
+    };
+    const samples = args.samples.map((s, i) => ({
+      name: s.name,
+      complete: s.complete ?? true,
+      usedCount: outcome.used[i]!.length,
+      ignoredCount: outcome.ignored[i]!.length,
+      filesIgnored: take(outcome.ignored[i]!).map((f) => ({
+        id: f.id,
+        path: f.path,
+        reason: `duplicate of ${f.duplicateOf} at a deeper level`,
+      })),
+      filesUsed: [] as { id: string; path: string }[],
+    }));
+    samples.forEach((s, i) => {
+      s.filesUsed = take(outcome.used[i]!).map((f) => ({ id: f.id, path: f.path }));
+    });
+    const usedTotal = outcome.used.reduce((n, f) => n + f.length, 0);
+    const ignoredTotal = outcome.ignored.reduce((n, f) => n + f.length, 0);
+    const shownWarnings =
+      warnings.length > MAX_WARNINGS
+        ? [...warnings.slice(0, MAX_WARNINGS), `… and ${warnings.length - MAX_WARNINGS} more warning(s)`]
+        : warnings;
+    const counts = `${args.samples.length} sample(s), ${usedTotal} file(s) to link, ${ignoredTotal} duplicate(s) ignored${warnings.length ? `, ${warnings.length} warning(s)` : ""}`;
+
+    if (args.dryRun) {
+      return {
+        structured: { dryRun: true, samples, warnings: shownWarnings, listsTruncated },
+        summary: `Dry run, nothing created: ${counts}. Next: call again without dryRun to create the batch.`,
+      };
+    }
+
+    const batch = await createSampleCreationBatch(
+      ctx.ica,
+      projectId,
+      items,
+      idempotencyKey(projectId, items),
+      ctx.signal,
+    );
+    const jobId = batch.job?.id;
+    return {
+      structured: {
+        dryRun: false,
+        batchId: batch.id,
+        ...(jobId ? { jobId } : {}),
+        ...(batch.job?.status ? { jobStatus: batch.job.status } : {}),
+        samples,
+        warnings: shownWarnings,
+        listsTruncated,
+      },
+      summary: `Sample creation batch ${batch.id} created: ${counts}. Next: ${jobId ? `follow it with ica_get_job jobId="${jobId}"` : "ICA returned no job id; check the project's samples later"}.`,
+    };
+  },
+});

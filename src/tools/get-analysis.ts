@@ -1,0 +1,224 @@
+import { z } from "zod";
+import {
+  getAnalysis,
+  getAnalysisConfigurations,
+  getAnalysisInputs,
+  getAnalysisLogsFolder,
+  getAnalysisUsage,
+  type IcaAnalysis,
+} from "../ica/api/analyses.js";
+import { dataFullPath } from "../ica/api/data.js";
+import { IcaApiError } from "../ica/errors.js";
+import { defineTool } from "../mcp/adapter.js";
+import { analysisIdParam } from "./list-analyses.js";
+import { projectIdParam } from "./params.js";
+
+const SUMMARY_CHARS = 1000;
+const MAX_INPUT_ITEMS = 50;
+const MAX_CONFIGURATIONS = 60;
+const VALUE_CHARS = 200;
+
+const INCLUDES = ["inputs", "configurations", "usage", "logsFolder"] as const;
+
+function cut(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+/** "IN_PROGRESS" -> what to do next. */
+export function nextStepFor(status: string): string {
+  switch (status) {
+    case "SUCCEEDED":
+      return "Next: ica_get_analysis_outputs for its output files.";
+    case "FAILED":
+    case "FAILED_FINAL":
+      return "Next: ica_get_analysis_steps shows which step failed and the end of its stderr.";
+    case "ABORTED":
+      return "It was aborted; ica_get_analysis_steps shows how far it got.";
+    case "AWAITING_INPUT":
+      return "It is waiting for input in ICA.";
+    default:
+      return "It has not ended: ica_wait_for_analysis waits for it; ica_get_analysis_steps shows progress.";
+  }
+}
+
+const outputShape = {
+  id: z.string(),
+  reference: z.string(),
+  userReference: z.string(),
+  status: z.string().describe("v4 spelling."),
+  summary: z.string().optional().describe("ICA's own summary (why it failed, for instance)."),
+  pipeline: z
+    .object({ id: z.string(), code: z.string().optional(), language: z.string().optional() })
+    .optional(),
+  storage: z
+    .object({ id: z.string(), name: z.string().optional(), description: z.string().optional() })
+    .optional(),
+  priority: z.string().optional(),
+  timeCreated: z.string().optional(),
+  startDate: z.string().optional(),
+  endDate: z.string().optional(),
+  durationMinutes: z.number().optional(),
+  userTags: z.array(z.string()),
+  technicalTags: z.array(z.string()),
+  referenceTags: z.array(z.string()),
+  ownerId: z.string().optional(),
+  inputs: z
+    .array(
+      z.object({
+        code: z.string(),
+        data: z.array(
+          z.object({
+            dataId: z.string(),
+            name: z.string(),
+            type: z.string(),
+            format: z.string().optional(),
+            mountPath: z.string().optional(),
+          }),
+        ),
+        external: z.array(z.object({ type: z.string(), url: z.string() })).optional(),
+      }),
+    )
+    .optional(),
+  inputsTruncated: z.boolean().optional(),
+  configurations: z.array(z.object({ name: z.string(), values: z.array(z.string()) })).optional(),
+  configurationsTruncated: z.boolean().optional(),
+  usage: z.object({ amount: z.number().optional(), currency: z.string().optional() }).optional(),
+  logsFolder: z.object({ dataId: z.string(), path: z.string().optional() }).optional(),
+  notes: z.array(z.string()).optional().describe("Why a requested detail is missing."),
+};
+
+type Output = z.input<z.ZodObject<typeof outputShape>>;
+
+export const getAnalysisTool = defineTool({
+  name: "ica_get_analysis",
+  title: "Get an ICA analysis",
+  description: [
+    "One analysis in detail: status (v4 spelling), ICA's summary, pipeline, analysis storage, priority, dates, duration and tags.",
+    "include adds, with one request each: inputs (the data it read), configurations (parameter values), usage (price in iCredits, available some minutes after it ends) and logsFolder (where its logs are).",
+    "Find the id with ica_list_analyses. For why it failed use ica_get_analysis_steps; for its files ica_get_analysis_outputs.",
+  ].join("\n"),
+  inputSchema: {
+    projectId: projectIdParam.optional(),
+    analysisId: analysisIdParam,
+    include: z
+      .array(z.enum(INCLUDES))
+      .max(INCLUDES.length)
+      .optional()
+      .describe(
+        "Extra details to fetch: inputs, configurations, usage, logsFolder (default none; each costs one request).",
+      ),
+  },
+  outputSchema: outputShape,
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  async handler(args, ctx) {
+    const projectId = ctx.projectId(args.projectId);
+    const include = new Set(args.include ?? []);
+    const { ica, signal } = ctx;
+    const id = args.analysisId;
+    const [a, inputs, configurations, usage, logsFolder] = await Promise.all([
+      getAnalysis(ica, projectId, id, signal),
+      include.has("inputs") ? getAnalysisInputs(ica, projectId, id, signal) : undefined,
+      include.has("configurations") ? getAnalysisConfigurations(ica, projectId, id, signal) : undefined,
+      include.has("usage")
+        ? getAnalysisUsage(ica, projectId, id, signal).catch((err: unknown) => {
+            // ICA: "A 404 status indicates that the system is busy processing the information."
+            if (err instanceof IcaApiError && err.status === 404) return null;
+            throw err;
+          })
+        : undefined,
+      include.has("logsFolder") ? getAnalysisLogsFolder(ica, projectId, id, signal) : undefined,
+    ]);
+
+    const structured: Output = describeAnalysis(a);
+    if (inputs) {
+      let budget = MAX_INPUT_ITEMS;
+      let truncated = false;
+      structured.inputs = inputs.map((input) => {
+        const all = input.analysisData ?? [];
+        const data = all.slice(0, Math.max(0, budget));
+        budget -= data.length;
+        if (data.length < all.length) truncated = true;
+        const external = (input.externalData ?? []).slice(0, 10);
+        return {
+          code: input.code,
+          data: data.map((d) => ({
+            dataId: d.dataId,
+            name: d.name,
+            type: d.dataType,
+            ...(d.format?.code ? { format: d.format.code } : {}),
+            ...(d.mountPath ? { mountPath: d.mountPath } : {}),
+          })),
+          ...(external.length > 0 ? { external: external.map((e) => ({ type: e.type, url: cut(e.url, 300) })) } : {}),
+        };
+      });
+      if (truncated) structured.inputsTruncated = true;
+    }
+    if (configurations) {
+      structured.configurations = configurations.slice(0, MAX_CONFIGURATIONS).map((c) => ({
+        name: c.name,
+        values: (c.values ?? []).slice(0, 20).map((v) => cut(v, VALUE_CHARS)),
+      }));
+      if (configurations.length > MAX_CONFIGURATIONS) structured.configurationsTruncated = true;
+    }
+    const notes: string[] = [];
+    if (usage) structured.usage = { amount: usage.amount, currency: usage.currency };
+    else if (include.has("usage")) {
+      notes.push(
+        "usage: ICA has no usage details for this analysis yet; they exist for SUCCEEDED or FAILED analyses, a few minutes after they end.",
+      );
+    }
+    if (logsFolder) structured.logsFolder = { dataId: logsFolder.id, path: dataFullPath(logsFolder) };
+    else if (include.has("logsFolder")) {
+      notes.push(
+        "logsFolder: ICA names no logs folder for this analysis (it has none yet, or it started before ICA v2.23); ica_get_analysis_steps lists per-step log files.",
+      );
+    }
+    if (notes.length > 0) structured.notes = notes;
+    const summaryText = a.summary ? `: ${cut(a.summary, 200)}` : "";
+    return {
+      structured,
+      summary: `Analysis ${a.userReference} (${a.id}) is ${a.status}${summaryText}. ${nextStepFor(a.status)}`,
+    };
+  },
+});
+
+export function describeAnalysis(a: IcaAnalysis): Output {
+  const start = a.startDate ? Date.parse(a.startDate) : Number.NaN;
+  const end = a.endDate ? Date.parse(a.endDate) : Number.NaN;
+  return {
+    id: a.id,
+    reference: a.reference,
+    userReference: a.userReference,
+    status: a.status,
+    ...(a.summary ? { summary: cut(a.summary, SUMMARY_CHARS) } : {}),
+    ...(a.pipeline
+      ? {
+          pipeline: {
+            id: a.pipeline.id,
+            ...(a.pipeline.code ? { code: a.pipeline.code } : {}),
+            ...(a.pipeline.language ? { language: a.pipeline.language } : {}),
+          },
+        }
+      : {}),
+    ...(a.analysisStorage
+      ? {
+          storage: {
+            id: a.analysisStorage.id,
+            ...(a.analysisStorage.name ? { name: a.analysisStorage.name } : {}),
+            ...(a.analysisStorage.description ? { description: a.analysisStorage.description } : {}),
+          },
+        }
+      : {}),
+    ...(a.analysisPriority ? { priority: a.analysisPriority } : {}),
+    ...(a.timeCreated ? { timeCreated: a.timeCreated } : {}),
+    ...(a.startDate ? { startDate: a.startDate } : {}),
+    ...(a.endDate ? { endDate: a.endDate } : {}),
+    ...(Number.isFinite(start) && Number.isFinite(end)
+      ? { durationMinutes: Math.round((end - start) / 6_000) / 10 }
+      : {}),
+    userTags: a.tags?.userTags ?? [],
+    technicalTags: a.tags?.technicalTags ?? [],
+    referenceTags: a.tags?.referenceTags ?? [],
+    ...((a.owner?.id ?? a.ownerId) ? { ownerId: a.owner?.id ?? a.ownerId } : {}),
+  };
+}

@@ -1,0 +1,97 @@
+import { z } from "zod";
+import { dataFullPath, findDataByPath, getProjectData, type IcaProjectData } from "../ica/api/data.js";
+import { UserInputError } from "../ica/errors.js";
+import { defineTool } from "../mcp/adapter.js";
+import { dataItem } from "./list-data.js";
+import { projectIdParam } from "./params.js";
+
+const TAGS = 20;
+
+export const getDataTool = defineTool({
+  name: "ica_get_data",
+  title: "Get one project file or folder",
+  description: [
+    'One file or folder, by dataId or by full path (e.g. "/fastq/S1_R1.fastq.gz"): id, name, path, type, size, status, format, URN, tags, dates, planned archiving/deletion.',
+    "Pass exactly one of dataId and path. Browse with ica_list_data; download links: ica_create_download_url.",
+  ].join("\n"),
+  inputSchema: {
+    projectId: projectIdParam.optional(),
+    dataId: z.string().min(1).max(255).optional().describe('Data id ("fil.…"/"fol.…") from ica_list_data.'),
+    path: z
+      .string()
+      .min(1)
+      .max(4000)
+      .optional()
+      .describe('Full path starting with "/", e.g. from ica_list_data (case-insensitive).'),
+  },
+  outputSchema: {
+    id: z.string(),
+    name: z.string(),
+    path: z.string(),
+    type: z.enum(["FILE", "FOLDER"]),
+    sizeBytes: z.number().optional(),
+    status: z.string().optional(),
+    format: z.string().optional(),
+    formatDescription: z.string().optional(),
+    urn: z.string().optional(),
+    owningProjectId: z.string().optional(),
+    userTags: z.array(z.string()),
+    technicalTags: z.array(z.string()),
+    timeCreated: z.string().optional(),
+    timeModified: z.string().optional(),
+    willBeArchivedAt: z.string().optional(),
+    willBeDeletedAt: z.string().optional(),
+  },
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  async handler(args, ctx) {
+    const projectId = ctx.projectId(args.projectId);
+    if ((args.dataId === undefined) === (args.path === undefined)) {
+      throw new UserInputError(
+        "pass exactly one of dataId and path",
+        'use dataId from ica_list_data, or a full path like "/fastq/S1_R1.fastq.gz".',
+      );
+    }
+    let found: IcaProjectData;
+    if (args.dataId !== undefined) {
+      found = await getProjectData(ctx.ica, projectId, args.dataId, ctx.signal);
+    } else {
+      const path = args.path!;
+      if (!path.startsWith("/")) {
+        throw new UserInputError(
+          `path must be a full project path starting with "/" (e.g. "/fastq/S1.fastq.gz")`,
+        );
+      }
+      const hit = await findDataByPath(ctx.ica, projectId, path, ctx.signal);
+      if (!hit) {
+        const trimmed = path.endsWith("/") ? path.slice(0, -1) : path;
+        const parent = trimmed.slice(0, trimmed.lastIndexOf("/") + 1) || "/";
+        throw new UserInputError(
+          `nothing at path ${path} in project ${projectId}`,
+          `browse the parent folder with ica_list_data parentFolderPath="${parent}", or search by name with ica_list_data filename.`,
+        );
+      }
+      found = hit;
+    }
+    const item = dataItem(found);
+    const det = found.data.details;
+    const tags = (list: string[] | undefined) => (list ?? []).slice(0, TAGS);
+    return {
+      structured: {
+        ...item,
+        ...(det?.format?.description ? { formatDescription: det.format.description.slice(0, 200) } : {}),
+        ...(found.data.urn ? { urn: found.data.urn } : {}),
+        ...(det?.owningProjectId ? { owningProjectId: det.owningProjectId } : {}),
+        userTags: tags(det?.tags?.userTags),
+        technicalTags: tags(det?.tags?.technicalTags),
+        ...(det?.timeCreated ? { timeCreated: det.timeCreated } : {}),
+        ...(det?.timeModified ? { timeModified: det.timeModified } : {}),
+        ...(det?.willBeArchivedAt ? { willBeArchivedAt: det.willBeArchivedAt } : {}),
+        ...(det?.willBeDeletedAt ? { willBeDeletedAt: det.willBeDeletedAt } : {}),
+      },
+      summary:
+        item.type === "FOLDER"
+          ? `Folder ${dataFullPath(found.data)} (${item.id}). Next: list it with ica_list_data parentFolderPath="${item.path}".`
+          : `File ${item.path} (${item.id}, ${item.status ?? "status unknown"}). Next: ica_create_download_url with dataId="${item.id}", or use the id as an analysis input.`,
+    };
+  },
+});
