@@ -4,6 +4,7 @@ import type { IcaClient } from "../ica/client.js";
 import { ALL_TOOLS } from "../tools/index.js";
 import { VERSION } from "../version.js";
 import { type AnyTool, registerTools } from "./adapter.js";
+import { compactToolList } from "./compact-list.js";
 import { registerPrompts } from "./prompts.js";
 import { registerResources } from "./resources.js";
 
@@ -61,6 +62,7 @@ export function buildServer(opts: BuildOptions): McpServer {
   const tools = opts.tools ?? selectTools(opts.config);
   const deps = { ica: opts.ica, config: opts.config, allowedProjects, shutdownSignal: opts.shutdownSignal };
   registerTools(server, tools, deps);
+  compactToolList(server);
   registerResources(server, tools, deps);
   registerPrompts(server);
   return server;
