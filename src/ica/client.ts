@@ -275,7 +275,11 @@ export class IcaClient {
       const limit = opts.tailBytes ?? max;
       const cut = Buffer.byteLength(text) > limit;
       if (cut) text = opts.tailBytes ? text.slice(-limit) : text.slice(0, limit);
-      return { text, truncated: cut || res.statusCode === 206 };
+      // A 206 covering the whole object ("bytes 0-299/300", a tail longer than the file) is not a cut.
+      const range = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(String(res.headers["content-range"] ?? "").trim());
+      const partial =
+        res.statusCode === 206 && (!range || Number(range[1]) > 0 || Number(range[2]) + 1 < Number(range[3]));
+      return { text, truncated: cut || partial };
     } catch (err) {
       throw this.mapTransportError(err, info, opts.signal);
     }

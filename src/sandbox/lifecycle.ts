@@ -231,7 +231,7 @@ function enterPhase(state: SandboxState, a: AnalysisRecord, phase: number, atMs:
 }
 
 function startStep(step: AnalysisStepRecord | undefined, atMs: number): void {
-  if (!step || step.status !== "WAITING") return;
+  if (step?.status !== "WAITING") return;
   step.status = "RUNNING";
   step.queueDate = iso(atMs);
   step.startDate = iso(atMs);
@@ -271,8 +271,14 @@ function endStep(
       : status === "ABORTED"
         ? "Received SIGTERM: the analysis was aborted by a user\n"
         : "";
-  step.stdOutDataId = addFile(state, a, logs, `${base}.stdout.log`, atMs, { format: "TXT", content: stdout }).id;
-  step.stdErrDataId = addFile(state, a, logs, `${base}.stderr.log`, atMs, { format: "TXT", content: stderr }).id;
+  step.stdOutDataId = addFile(state, a, logs, `${base}.stdout.log`, atMs, {
+    format: "TXT",
+    content: stdout,
+  }).id;
+  step.stdErrDataId = addFile(state, a, logs, `${base}.stderr.log`, atMs, {
+    format: "TXT",
+    content: stderr,
+  }).id;
 }
 
 function finishAborted(state: SandboxState, a: AnalysisRecord, atMs: number): void {
@@ -323,7 +329,14 @@ function logsFolder(state: SandboxState, a: AnalysisRecord, atMs: number): DataR
 }
 
 function emptyTags(): DataRecord["tags"] {
-  return { technicalTags: [], userTags: [], connectorTags: [], runInTags: [], runOutTags: [], referenceTags: [] };
+  return {
+    technicalTags: [],
+    userTags: [],
+    connectorTags: [],
+    runInTags: [],
+    runOutTags: [],
+    referenceTags: [],
+  };
 }
 
 /** The folder at `path` ("/a/b/") in the analysis's project, created with its missing ancestors. */

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { getAnalysisSteps, type IcaAnalysisStep } from "../ica/api/analyses.js";
-import { createDownloadUrl } from "../ica/api/data.js";
+import { createDownloadUrl, type IcaData } from "../ica/api/data.js";
 import type { IcaClient } from "../ica/client.js";
-import { IcaAbortError } from "../ica/errors.js";
+import { IcaAbortError, IcaResponseError } from "../ica/errors.js";
 import { defineTool } from "../mcp/adapter.js";
 import { redact } from "../redact.js";
 import { analysisIdParam } from "./list-analyses.js";
@@ -66,12 +66,19 @@ function selectSteps(steps: IcaAnalysisStep[], max: number): IcaAnalysisStep[] {
 async function tailOf(
   ica: IcaClient,
   projectId: string,
-  dataId: string,
+  data: IcaData,
   tailBytes: number,
   signal: AbortSignal,
 ): Promise<{ text: string; truncated: boolean }> {
-  const url = await createDownloadUrl(ica, projectId, dataId, signal);
-  return ica.downloadText(url, { tailBytes, signal });
+  if (data.details?.fileSizeInBytes === 0) return { text: "", truncated: false };
+  const url = await createDownloadUrl(ica, projectId, data.id, signal);
+  try {
+    return await ica.downloadText(url, { tailBytes, signal });
+  } catch (err) {
+    // S3 answers a range request on an empty object with 416 Range Not Satisfiable.
+    if (err instanceof IcaResponseError && err.status === 416) return { text: "", truncated: false };
+    throw err;
+  }
 }
 
 /** Fills stderrTail (or stdoutTail when stderr is empty) of one failed step; never throws except on cancel. */
@@ -83,28 +90,28 @@ async function attachTail(
   tailBytes: number,
   signal: AbortSignal,
 ): Promise<void> {
-  const errId = raw.logs?.stdErrData?.id;
-  const outId = raw.logs?.stdOutData?.id;
-  if (!errId && !outId) {
+  const errData = raw.logs?.stdErrData;
+  const outData = raw.logs?.stdOutData;
+  if (!errData?.id && !outData?.id) {
     step.logNote = raw.logs?.stdErrStream
       ? "stderr is still a live stream (the step has not finished); its log file appears when it ends."
       : "ICA exposes no log files for this step.";
     return;
   }
   try {
-    if (errId) {
-      const err = await tailOf(ica, projectId, errId, tailBytes, signal);
+    if (errData?.id) {
+      const err = await tailOf(ica, projectId, errData, tailBytes, signal);
       if (err.text.trim() !== "") {
         step.stderrTail = err.text;
         step.logTruncated = err.truncated;
         return;
       }
     }
-    if (outId) {
-      const out = await tailOf(ica, projectId, outId, tailBytes, signal);
+    if (outData?.id) {
+      const out = await tailOf(ica, projectId, outData, tailBytes, signal);
       step.stdoutTail = out.text;
       step.logTruncated = out.truncated;
-      if (errId) step.logNote = "stderr was empty; showing the end of stdout.";
+      if (errData?.id) step.logNote = "stderr was empty; showing the end of stdout.";
     } else {
       step.logNote = "stderr was empty.";
     }
@@ -126,7 +133,10 @@ export const getAnalysisStepsTool = defineTool({
   inputSchema: {
     projectId: projectIdParam.optional(),
     analysisId: analysisIdParam,
-    failedOnly: z.boolean().optional().describe("Only steps that failed, were aborted or interrupted (default false)."),
+    failedOnly: z
+      .boolean()
+      .optional()
+      .describe("Only steps that failed, were aborted or interrupted (default false)."),
     tailBytes: z
       .number()
       .int()
@@ -141,7 +151,10 @@ export const getAnalysisStepsTool = defineTool({
     failedSteps: z.number(),
     runningSteps: z.number(),
     steps: z.array(stepShape),
-    omittedSteps: z.number().optional().describe("Steps not shown (over the limit, or filtered by failedOnly)."),
+    omittedSteps: z
+      .number()
+      .optional()
+      .describe("Steps not shown (over the limit, or filtered by failedOnly)."),
   },
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   async handler(args, ctx) {

@@ -138,6 +138,7 @@ export const getAnalysisTool = defineTool({
         const data = all.slice(0, Math.max(0, budget));
         budget -= data.length;
         if (data.length < all.length) truncated = true;
+        // External URLs lose their query string: a presigned URL's signature is a credential.
         const external = (input.externalData ?? []).slice(0, 10);
         return {
           code: input.code,
@@ -148,7 +149,9 @@ export const getAnalysisTool = defineTool({
             ...(d.format?.code ? { format: d.format.code } : {}),
             ...(d.mountPath ? { mountPath: d.mountPath } : {}),
           })),
-          ...(external.length > 0 ? { external: external.map((e) => ({ type: e.type, url: cut(e.url, 300) })) } : {}),
+          ...(external.length > 0
+            ? { external: external.map((e) => ({ type: e.type, url: cut(e.url.split("?")[0] ?? "", 300) })) }
+            : {}),
         };
       });
       if (truncated) structured.inputsTruncated = true;

@@ -1,14 +1,20 @@
 import type { AnyTool } from "../mcp/adapter.js";
+import { abortAnalysisTool } from "./abort-analysis.js";
 import { createDownloadUrlTool } from "./create-download-url.js";
 import { createSampleBatchTool } from "./create-sample-batch.js";
 import { createStorageCredentialsTool } from "./create-storage-credentials.js";
+import { getAnalysisTool } from "./get-analysis.js";
+import { getAnalysisOutputsTool } from "./get-analysis-outputs.js";
+import { getAnalysisStepsTool } from "./get-analysis-steps.js";
 import { getDataTool } from "./get-data.js";
 import { getJobTool } from "./get-job.js";
 import { getProjectTool } from "./get-project.js";
+import { listAnalysesTool } from "./list-analyses.js";
 import { listDataTool } from "./list-data.js";
 import { listProjectsTool } from "./list-projects.js";
 import { listStorageCredentialsTool } from "./list-storage-credentials.js";
 import { rotateStorageCredentialsTool } from "./rotate-storage-credentials.js";
+import { waitForAnalysisTool } from "./wait-for-analysis.js";
 
 /** Every curated tool, in the order tools/list shows them. Add a tool: one file, one line here. */
 export const ALL_TOOLS: AnyTool[] = [
@@ -22,4 +28,10 @@ export const ALL_TOOLS: AnyTool[] = [
   createSampleBatchTool,
   getJobTool,
   createDownloadUrlTool,
+  listAnalysesTool,
+  getAnalysisTool,
+  getAnalysisStepsTool,
+  getAnalysisOutputsTool,
+  abortAnalysisTool,
+  waitForAnalysisTool,
 ];

@@ -9,7 +9,13 @@ import {
 import { UserInputError } from "../ica/errors.js";
 import { collectPages, type PagingPlan, planPaging } from "../ica/paging.js";
 import { defineTool } from "../mcp/adapter.js";
-import { collectedOutput, continuationHint, type PagingOutput, pageOutput, pagingOutputShape } from "./paging.js";
+import {
+  collectedOutput,
+  continuationHint,
+  type PagingOutput,
+  pageOutput,
+  pagingOutputShape,
+} from "./paging.js";
 import {
   pageOffsetParam,
   pageSizeParam,
@@ -20,10 +26,13 @@ import {
   tagListParam,
 } from "./params.js";
 
-/** Analyses one auto-paged call returns at most, whatever maxItems says (~270 bytes each: ~15k tokens). */
-export const MAX_COLLECTED_ANALYSES = 200;
+/**
+ * Analyses one result holds at most, whatever pageSize or maxItems say: items are ~270 bytes of JSON, so a
+ * full result is ~27 KB (well under 10k tokens).
+ */
+export const MAX_COLLECTED_ANALYSES = 100;
 const MAX_ITEMS_PARAM = 500;
-const AUTO_PAGE_SIZE = 100;
+const AUTO_PAGE_SIZE = 50;
 
 export const analysisIdParam = z
   .string()
@@ -95,7 +104,11 @@ export const listAnalysesTool = defineTool({
       .describe("Analysis reference (ICA's unique name) to filter on, from a listing or the ICA UI."),
     userTags: tagListParam.optional().describe("Only analyses with all these user tags."),
     technicalTags: tagListParam.optional().describe("Only analyses with all these technical tags."),
-    pageSize: pageSizeParam(25, 1000).optional(),
+    pageSize: pageSizeParam(25, 1000)
+      .optional()
+      .describe(
+        `Rows per ICA request, 1-1000 (default 25; ${AUTO_PAGE_SIZE} with maxItems). One result holds at most ${MAX_COLLECTED_ANALYSES} analyses, so larger pages are fetched ${MAX_COLLECTED_ANALYSES} at a time.`,
+      ),
     pageToken: pageTokenParam.optional(),
     pageOffset: pageOffsetParam.optional(),
     sort: sortParam(ANALYSIS_SORT_FIELDS).optional(),
@@ -107,7 +120,7 @@ export const listAnalysesTool = defineTool({
       .max(MAX_ITEMS_PARAM)
       .optional()
       .describe(
-        `Collect up to this many analyses across pages in one call (capped at ${MAX_COLLECTED_ANALYSES} per call); pageSize is then the size of each request (default ${AUTO_PAGE_SIZE}).`,
+        `Auto-paging: collect up to this many analyses across several requests in one call (one call returns at most ${MAX_COLLECTED_ANALYSES}; the result says where to continue).`,
       ),
   },
   outputSchema: {
@@ -116,7 +129,9 @@ export const listAnalysesTool = defineTool({
     truncated: z
       .boolean()
       .optional()
-      .describe("With maxItems: true when more analyses remain (continue from nextPageToken or nextPageOffset)."),
+      .describe(
+        "With maxItems: true when more analyses remain (continue from nextPageToken or nextPageOffset).",
+      ),
   },
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   async handler(args, ctx) {
@@ -133,7 +148,10 @@ export const listAnalysesTool = defineTool({
     const limit = Math.min(args.maxItems ?? MAX_COLLECTED_ANALYSES, MAX_COLLECTED_ANALYSES);
     try {
       plan = planPaging(
-        { ...args, pageSize: args.pageSize ?? (auto ? Math.min(AUTO_PAGE_SIZE, limit) : undefined) },
+        {
+          ...args,
+          pageSize: Math.min(args.pageSize ?? (auto ? AUTO_PAGE_SIZE : 25), MAX_COLLECTED_ANALYSES),
+        },
         { sortFields: ANALYSIS_SORT_FIELDS, defaultPageSize: 25, maxPageSize: 1000 },
       );
     } catch (err) {
@@ -150,6 +168,10 @@ export const listAnalysesTool = defineTool({
     };
     const fetchPage = (p: PagingPlan) => searchAnalyses(ctx.ica, projectId, filters, p, ctx.signal);
     const filterText = statuses ? ` (${statuses.join("/")})` : "";
+    const capNote =
+      (args.pageSize ?? 0) > MAX_COLLECTED_ANALYSES
+        ? ` (pageSize ${args.pageSize} was fetched as ${MAX_COLLECTED_ANALYSES}: one result holds at most ${MAX_COLLECTED_ANALYSES})`
+        : "";
 
     if (!auto) {
       const page = await fetchPage(plan);
@@ -158,7 +180,7 @@ export const listAnalysesTool = defineTool({
       const counts = items.length > 0 ? ` [${countByStatus(items)}]` : "";
       return {
         structured: { items, ...paging },
-        summary: `${items.length} analyses${filterText}${counts}. ${continuationHint(paging, plan.sort)}`,
+        summary: `${items.length} analyses${filterText}${counts}.${capNote} ${continuationHint(paging, plan.sort)}`,
       };
     }
 
@@ -167,7 +189,11 @@ export const listAnalysesTool = defineTool({
       signal: ctx.signal,
       concurrency: 4,
       onProgress: (done, total) => {
-        void ctx.progress(done, total, `collected ${done}${total !== undefined ? ` of ${total}` : ""} analyses`);
+        void ctx.progress(
+          done,
+          total,
+          `collected ${done}${total !== undefined ? ` of ${total}` : ""} analyses`,
+        );
       },
     });
     const paging: PagingOutput = collectedOutput(collected);
@@ -192,7 +218,9 @@ export const listAnalysesTool = defineTool({
         args.maxItems !== undefined && args.maxItems > MAX_COLLECTED_ANALYSES
           ? ` (one call returns at most ${MAX_COLLECTED_ANALYSES})`
           : "";
-      parts.push(`Truncated${capped}: ${continuationHint(paging, plan.sort)} Keep maxItems to collect the next batch.`);
+      parts.push(
+        `Truncated${capped}: ${continuationHint(paging, plan.sort)} Keep maxItems to collect the next batch.`,
+      );
     } else {
       parts.push("That is all of them.");
     }

@@ -44,6 +44,11 @@ export const TERMINAL_STATUSES: ReadonlySet<AnalysisStatus> = new Set([
   "ABORTED",
 ]);
 
+/** Whether a (v4-spelled) status is final: SUCCEEDED, FAILED, FAILED_FINAL or ABORTED. */
+export function isTerminalStatus(status: string): boolean {
+  return (TERMINAL_STATUSES as ReadonlySet<string>).has(status);
+}
+
 const V4_SET: ReadonlySet<string> = new Set(ANALYSIS_STATUSES);
 /** v3 spellings that differ from v4. */
 const FROM_V3: Readonly<Record<string, AnalysisStatus>> = {
@@ -58,7 +63,10 @@ const FROM_V3: Readonly<Record<string, AnalysisStatus>> = {
  * (the OpenAPI pattern is unanchored, so "FAILEDFINAL" would "match" FAILED).
  */
 export function normaliseAnalysisStatus(value: string): AnalysisStatus | undefined {
-  const upper = value.trim().toUpperCase().replace(/[\s-]+/g, "_");
+  const upper = value
+    .trim()
+    .toUpperCase()
+    .replace(/[\s-]+/g, "_");
   if (V4_SET.has(upper)) return upper as AnalysisStatus;
   return FROM_V3[upper.replace(/_/g, "")];
 }

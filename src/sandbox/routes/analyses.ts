@@ -34,7 +34,15 @@ import {
   dataView,
 } from "../views.js";
 
-const V3_STATUSES = ["REQUESTED", "AWAITINGINPUT", "INPROGRESS", "SUCCEEDED", "FAILED", "FAILEDFINAL", "ABORTED"];
+const V3_STATUSES = [
+  "REQUESTED",
+  "AWAITINGINPUT",
+  "INPROGRESS",
+  "SUCCEEDED",
+  "FAILED",
+  "FAILEDFINAL",
+  "ABORTED",
+];
 const USAGE_DELAY_MS = 2 * 60_000;
 const MAX_CHILDREN = 200_000;
 
@@ -45,7 +53,8 @@ function bad(detail: string, parameters: Record<string, string>): ProblemError {
 function projectOf(ctx: RequestContext): ProjectRecord {
   const projectId = ctx.params.projectId!;
   const project = ctx.state.projects.get(projectId);
-  if (!project) throw new ProblemError(404, "Not Found", `No project with id '${projectId}' exists`, { projectId });
+  if (!project)
+    throw new ProblemError(404, "Not Found", `No project with id '${projectId}' exists`, { projectId });
   return project;
 }
 
@@ -54,9 +63,14 @@ function analysisOf(ctx: RequestContext): AnalysisRecord {
   const analysisId = ctx.params.analysisId!;
   const a = ctx.state.analyses.get(analysisId);
   if (!a || a.projectId !== project.id) {
-    throw new ProblemError(404, "Not Found", `No analysis with id '${analysisId}' exists in project '${project.id}'`, {
-      analysisId,
-    });
+    throw new ProblemError(
+      404,
+      "Not Found",
+      `No analysis with id '${analysisId}' exists in project '${project.id}'`,
+      {
+        analysisId,
+      },
+    );
   }
   advanceAnalysis(ctx.state, a);
   return a;
@@ -162,7 +176,9 @@ function queryFilters(q: URLSearchParams): Filters {
   return {
     reference: one("reference")?.toLowerCase(),
     userReference: one("userreference")?.toLowerCase(),
-    ...(status !== undefined ? { statuses: (a: AnalysisRecord) => analysisStatusV3(a.status) === status } : {}),
+    ...(status !== undefined
+      ? { statuses: (a: AnalysisRecord) => analysisStatusV3(a.status) === status }
+      : {}),
     userTags: tag("usertag"),
     technicalTags: tag("technicaltag"),
     referenceTags: tag("referencetag"),
@@ -209,7 +225,10 @@ export const analysisRoutes: RouteDef[] = [
       advanceAnalyses(ctx.state, project.id);
       const { filters, key } = searchFilters(ctx.body);
       const items = ctx.state.analyses.where((a) => a.projectId === project.id && matches(a, filters));
-      const page = ctx.paginate(items, { sortable: sortable(ctx.state, false), scope: `${project.id}|${key}` });
+      const page = ctx.paginate(items, {
+        sortable: sortable(ctx.state, false),
+        scope: `${project.id}|${key}`,
+      });
       return ctx.json(200, { ...page, items: page.items.map((a) => analysisV4(ctx.state, a)) });
     },
   },
@@ -272,7 +291,10 @@ export const analysisRoutes: RouteDef[] = [
           analysisData: input.dataIds
             .map((id) => ctx.state.data.get(id))
             .filter((d): d is DataRecord => d !== undefined)
-            .map((d) => ({ ...analysisData(ctx.state, d, budget, false), mountPath: `${input.code}/${d.name}` })),
+            .map((d) => ({
+              ...analysisData(ctx.state, d, budget, false),
+              mountPath: `${input.code}/${d.name}`,
+            })),
           externalData: [],
         })),
       });
@@ -309,7 +331,11 @@ export const analysisRoutes: RouteDef[] = [
     handler(ctx) {
       const a = analysisOf(ctx);
       return ctx.json(200, {
-        items: a.configurations.map((c) => ({ name: c.name, multiValue: c.multiValue, values: [...c.values] })),
+        items: a.configurations.map((c) => ({
+          name: c.name,
+          multiValue: c.multiValue,
+          values: [...c.values],
+        })),
       });
     },
   },

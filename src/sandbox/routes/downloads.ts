@@ -40,7 +40,10 @@ export interface DownloadLogEntry {
 }
 
 function amzDate(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}/, "");
 }
 
 function s3Error(code: string, message: string): string {
@@ -112,7 +115,10 @@ export class DownloadService {
       method: (req.method ?? "GET").toUpperCase(),
       url: req.url ?? "/",
       headers: Object.fromEntries(
-        Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(", ") : String(v)]),
+        Object.entries(req.headers).map(([k, v]) => [
+          k.toLowerCase(),
+          Array.isArray(v) ? v.join(", ") : String(v),
+        ]),
       ),
       status: 0,
     };
@@ -151,7 +157,11 @@ export class DownloadService {
     }
     const signedAt = parseAmzDate(params.get("X-Amz-Date") ?? "");
     const expires = Number(params.get("X-Amz-Expires"));
-    if (signedAt === undefined || !Number.isFinite(expires) || this.state.clock.now() > signedAt + expires * 1000) {
+    if (
+      signedAt === undefined ||
+      !Number.isFinite(expires) ||
+      this.state.clock.now() > signedAt + expires * 1000
+    ) {
       send(403, s3Error("AccessDenied", "Request has expired"), xml);
       return;
     }
@@ -238,9 +248,14 @@ export const downloadRoutes: RouteDef[] = [
       }
       const d = ctx.state.data.get(dataId);
       if (!d || d.projectId !== projectId) {
-        throw new ProblemError(404, "Not Found", `No data with id '${dataId}' exists in project '${projectId}'`, {
-          dataId,
-        });
+        throw new ProblemError(
+          404,
+          "Not Found",
+          `No data with id '${dataId}' exists in project '${projectId}'`,
+          {
+            dataId,
+          },
+        );
       }
       if (d.dataType === "FOLDER") {
         throw new ProblemError(

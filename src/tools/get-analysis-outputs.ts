@@ -1,0 +1,119 @@
+import { z } from "zod";
+import { getAnalysis, getAnalysisOutputs, type IcaAnalysisData } from "../ica/api/analyses.js";
+import { dataFullPath, getProjectData } from "../ica/api/data.js";
+import { IcaAbortError, IcaApiError } from "../ica/errors.js";
+import { defineTool } from "../mcp/adapter.js";
+import { analysisIdParam } from "./list-analyses.js";
+import { projectIdParam } from "./params.js";
+
+const DEFAULT_ITEMS = 100;
+const MAX_ITEMS = 300;
+/** Top-level output folders whose project path is looked up (one request each). */
+const MAX_PATH_LOOKUPS = 5;
+
+const itemShape = z.object({
+  dataId: z.string(),
+  name: z.string(),
+  type: z.enum(["FILE", "FOLDER"]),
+  path: z.string().optional().describe("Project path when known; otherwise the path inside the output."),
+  format: z.string().optional(),
+});
+type Item = z.input<typeof itemShape>;
+
+export const getAnalysisOutputsTool = defineTool({
+  name: "ica_get_analysis_outputs",
+  title: "Get the outputs of an ICA analysis",
+  description: [
+    "The output files and folders of one analysis, per output parameter: data id, name, type, format and project path.",
+    "Use it after an analysis SUCCEEDED to find its results (analysis id from ica_list_analyses); the data ids work with the data tools (downloads, details).",
+    `Shows up to maxItems entries (default ${DEFAULT_ITEMS}, at most ${MAX_ITEMS}), folders before their contents; when cut, browse a folder with ica_list_data.`,
+  ].join("\n"),
+  inputSchema: {
+    projectId: projectIdParam.optional(),
+    analysisId: analysisIdParam,
+    maxItems: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_ITEMS)
+      .optional()
+      .describe(`Entries to show across all outputs (default ${DEFAULT_ITEMS}, at most ${MAX_ITEMS}).`),
+  },
+  outputSchema: {
+    analysisId: z.string(),
+    outputs: z.array(z.object({ code: z.string(), items: z.array(itemShape) })),
+    totalItems: z.number().describe("Files and folders ICA listed for the outputs."),
+    truncated: z.boolean(),
+  },
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  async handler(args, ctx) {
+    const projectId = ctx.projectId(args.projectId);
+    const limit = args.maxItems ?? DEFAULT_ITEMS;
+    const raw = await getAnalysisOutputs(ctx.ica, projectId, args.analysisId, ctx.signal);
+
+    // Project paths of the top-level output folders/files (AnalysisData carries names only).
+    const tops = raw
+      .flatMap((o) => (o.data ?? []).map((d) => ({ d, projectId: o.projectId ?? projectId })))
+      // With ICA_ALLOWED_PROJECTS, outputs written to another project keep their in-output paths.
+      .filter((t) => !ctx.allowedProjects || ctx.allowedProjects.has(t.projectId));
+    const basePaths = new Map<string, string>();
+    await Promise.all(
+      tops.slice(0, MAX_PATH_LOOKUPS).map(async ({ d, projectId: owner }) => {
+        try {
+          const pd = await getProjectData(ctx.ica, owner, d.dataId, ctx.signal);
+          basePaths.set(d.dataId, dataFullPath(pd.data));
+        } catch (err) {
+          if (err instanceof IcaAbortError || ctx.signal.aborted) throw err;
+          if (!(err instanceof IcaApiError)) throw err;
+          // Not visible from this project: fall back to paths inside the output.
+        }
+      }),
+    );
+
+    let total = 0;
+    let shown = 0;
+    const outputs = raw.map((o) => {
+      const items: Item[] = [];
+      const walk = (d: IcaAnalysisData, path: string) => {
+        total++;
+        if (shown < limit) {
+          shown++;
+          items.push({
+            dataId: d.dataId,
+            name: d.name,
+            type: d.dataType,
+            path,
+            ...(d.format?.code ? { format: d.format.code } : {}),
+          });
+        }
+        for (const child of d.children ?? []) {
+          walk(
+            child,
+            `${path.endsWith("/") ? path : `${path}/`}${child.name}${child.dataType === "FOLDER" ? "/" : ""}`,
+          );
+        }
+      };
+      for (const d of o.data ?? []) {
+        walk(d, basePaths.get(d.dataId) ?? `${d.name}${d.dataType === "FOLDER" ? "/" : ""}`);
+      }
+      return { code: o.code, items };
+    });
+    const truncated = shown < total;
+
+    let summary: string;
+    if (total === 0) {
+      const a = await getAnalysis(ctx.ica, projectId, args.analysisId, ctx.signal);
+      summary = `No outputs listed for analysis ${a.userReference} (status ${a.status}). ${
+        a.status === "SUCCEEDED"
+          ? "Its files may be in the output folder: look with ica_list_data."
+          : "Outputs appear once an analysis has succeeded; ica_get_analysis_steps explains failures."
+      }`;
+    } else {
+      summary = `${total} output file(s)/folder(s) in ${outputs.length} output(s)${truncated ? `; showing ${shown}: pass maxItems up to ${MAX_ITEMS}, or browse a folder with ica_list_data` : ""}.`;
+    }
+    return {
+      structured: { analysisId: args.analysisId, outputs, totalItems: total, truncated },
+      summary,
+    };
+  },
+});
