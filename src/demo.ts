@@ -34,7 +34,16 @@ function preview(result: Result, maxLines = 8): string {
     );
   else {
     const items = (result.structuredContent?.items as Record<string, unknown>[] | undefined) ?? undefined;
-    if (items) {
+    const steps = result.structuredContent?.steps as
+      | { name: string; status: string; exitCode?: number; stderrTail?: string }[]
+      | undefined;
+    if (steps) {
+      for (const step of steps.filter((s) => s.status === "FAILED")) {
+        lines.push(`    - ${step.name} FAILED, exit code ${step.exitCode ?? "?"}; end of stderr:`);
+        for (const l of (step.stderrTail ?? "").trimEnd().split("\n").slice(-4))
+          lines.push(`        ${l.slice(0, 110)}`);
+      }
+    } else if (items) {
       for (const item of items.slice(0, 5)) {
         const shown = Object.entries(item)
           .filter(([, v]) => typeof v !== "object")
@@ -62,11 +71,74 @@ export const DEMO_STEPS: Step[] = [
     },
   },
   {
-    title: "Projects sorted by name (offset paging)",
-    tool: "ica_list_projects",
-    args: () => ({ sort: "name desc", pageSize: 3 }),
+    title: "Failed analyses, cursor paging (the default)",
+    tool: "ica_list_analyses",
+    args: (m) => ({ projectId: m.projectId, status: ["FAILED", "FAILED_FINAL"], pageSize: 5 }),
+    after: (r, memo) => {
+      const items = r.structuredContent?.items as { id: string }[] | undefined;
+      memo.failedId = items?.[0]?.id;
+    },
   },
-  { title: "One project in detail", tool: "ica_get_project", args: (m) => ({ projectId: m.projectId }) },
+  {
+    title: "The same, sorted by reference (offset paging)",
+    tool: "ica_list_analyses",
+    args: (m) => ({
+      projectId: m.projectId,
+      status: ["FAILED", "FAILED_FINAL"],
+      sort: "reference desc",
+      pageSize: 5,
+    }),
+  },
+  {
+    title: "Why did it fail? Steps and the tail of stderr",
+    tool: "ica_get_analysis_steps",
+    args: (m) => ({ projectId: m.projectId, analysisId: m.failedId, failedOnly: true }),
+  },
+  {
+    title: "Register S3 credentials (the secret never comes back)",
+    tool: "ica_create_storage_credentials",
+    args: () => ({
+      name: `demo-bucket-${Date.now().toString(36)}`,
+      accessKeyId: "AKIAIOSFODNN7EXAMPLE",
+      secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    }),
+    after: (r, memo) => {
+      memo.credentialsId = r.structuredContent?.id;
+    },
+  },
+  {
+    title: "Find a Nextflow pipeline",
+    tool: "ica_list_pipelines",
+    args: (m) => ({ projectId: m.projectId }),
+    after: (r, memo) => {
+      const items = r.structuredContent?.items as
+        | { id: string; language?: string; code?: string }[]
+        | undefined;
+      memo.pipelineId = items?.find((p) => p.language === "NEXTFLOW" && /rnaseq/i.test(p.code ?? ""))?.id;
+    },
+  },
+  {
+    title: "Dry-run a Nextflow launch with S3 input",
+    tool: "ica_start_analysis",
+    args: (m) => ({
+      projectId: m.projectId,
+      pipelineId: m.pipelineId,
+      userReference: "demo-rnaseq-s3",
+      inputs: [
+        {
+          parameterCode: "input",
+          externalData: [
+            {
+              url: "s3://lab-bucket/run42/S1_R1.fastq.gz",
+              storageCredentialsId: m.credentialsId,
+              mountPath: "fastq/S1_R1.fastq.gz",
+            },
+          ],
+        },
+      ],
+      dryRun: true,
+    }),
+  },
 ];
 
 async function main(): Promise<void> {
@@ -82,9 +154,14 @@ async function main(): Promise<void> {
   out(`ica-mcp demo against the embedded sandbox ICA (${tools.length} tools)\n`);
   const memo: Record<string, unknown> = {};
   for (const [i, step] of DEMO_STEPS.entries()) {
-    if (!tools.some((t) => t.name === step.tool)) continue;
+    if (!tools.some((t) => t.name === step.tool)) {
+      out(`${i + 1}. ${step.title}: skipped (${step.tool} is not enabled)\n`);
+      continue;
+    }
     const args = step.args(memo);
-    out(`${i + 1}. ${step.title}\n  → ${step.tool} ${JSON.stringify(args)}`);
+    // The demo's own example secret is masked in what it prints, as the server masks it in results.
+    const shown = JSON.stringify(args, (k, v) => (k === "secretAccessKey" ? "********" : v));
+    out(`${i + 1}. ${step.title}\n  → ${step.tool} ${shown}`);
     const result = (await client.callTool({ name: step.tool, arguments: args })) as Result;
     out(preview(result));
     step.after?.(result, memo);
