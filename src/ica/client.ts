@@ -93,8 +93,8 @@ const RETRYABLE_NETWORK_CODES = new Set([
   "UND_ERR_CLOSED",
   "UND_ERR_CONNECT_TIMEOUT",
 ]);
-/** Margin over one second so that server-side arrival jitter never packs maxRps+1 requests into a second. */
-const THROTTLE_INTERVAL_MS = 1_050;
+/** Margin over one second so that jitter between leaving here and arriving at ICA never packs maxRps+1 requests into a second. */
+const THROTTLE_INTERVAL_MS = 1_150;
 
 function mediaType(version: MediaVersion): string {
   return `application/vnd.illumina.${version}+json`;
