@@ -45,4 +45,28 @@ describe("resources", () => {
     await expect(c.client.readResource({ uri: "ica://projects/does-not-exist" })).rejects.toThrow(/404/);
     await c.close();
   });
+
+  it("reads an analysis by URI", async () => {
+    const c = await connectTools(sandbox());
+    const { resourceTemplates } = await c.client.listResourceTemplates();
+    expect(resourceTemplates.map((t) => t.uriTemplate)).toContain(
+      "ica://projects/{projectId}/analyses/{analysisId}",
+    );
+    const analysis = sandbox().state.analyses.where(() => true)[0]!;
+    const read = await c.client.readResource({
+      uri: `ica://projects/${analysis.projectId}/analyses/${analysis.id}`,
+    });
+    const body = JSON.parse((read.contents[0] as { text: string }).text) as { id: string; reference: string };
+    expect(body).toMatchObject({ id: analysis.id, reference: analysis.reference });
+    await c.close();
+  });
+
+  it("applies ICA_ALLOWED_PROJECTS to resources too", async () => {
+    const [allowed, other] = [...sandbox().state.projects.values()];
+    const c = await connectTools(sandbox(), { env: { ICA_ALLOWED_PROJECTS: allowed!.id } });
+    await expect(c.client.readResource({ uri: `ica://projects/${other!.id}` })).rejects.toThrow(
+      /ICA_ALLOWED_PROJECTS/,
+    );
+    await c.close();
+  });
 });

@@ -1,0 +1,30 @@
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { requireBuild } from "./helpers/spawn.js";
+
+const demo = fileURLToPath(new URL("../dist/demo.js", import.meta.url));
+
+describe("npm run demo", () => {
+  it("drives the sandbox server through the whole session without an error", {
+    timeout: 60_000,
+  }, async () => {
+    requireBuild();
+    const { code, stdout, stderr } = await new Promise<{
+      code: number | null;
+      stdout: string;
+      stderr: string;
+    }>((resolve) => {
+      const child = execFile(process.execPath, [demo], { timeout: 50_000 }, (err, stdout, stderr) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      );
+      child.stdin?.end();
+    });
+    expect(code, stderr).toBe(0);
+    const steps = stdout.match(/^\d+\. /gm) ?? [];
+    expect(steps.length).toBeGreaterThanOrEqual(7);
+    expect(stdout).not.toMatch(/ERROR:|skipped/);
+    expect(stdout).toMatch(/exit code 137/); // the failed step's cause is shown
+    expect(stdout).not.toContain("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+  });
+});
