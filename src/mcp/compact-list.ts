@@ -4,7 +4,7 @@ import { ListToolsRequestSchema, type ListToolsResult } from "@modelcontextproto
 type Handler = (request: unknown, extra: unknown) => Promise<ListToolsResult>;
 
 /** Objects nested deeper than this in an output schema are published as plain `{type: "object"}`. */
-const OUTPUT_SCHEMA_DEPTH = 3;
+const OUTPUT_SCHEMA_DEPTH = 2;
 
 /**
  * The published output schema: the same shape without descriptions, `$schema` and `additionalProperties:
@@ -35,6 +35,28 @@ function compactOutputSchema(schema: unknown, depth = 0): unknown {
 }
 
 /**
+ * The published input schema: the same, without `$schema` and without bounds that only guard against abuse
+ * (`minLength: 1`, long `maxLength`s, the safe-integer limits zod adds to `.int()`). The server still
+ * validates every argument against the full zod schema and answers a violation with an actionable error.
+ */
+function compactInputSchema(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(compactInputSchema);
+  if (!schema || typeof schema !== "object") return schema;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema as Record<string, unknown>)) {
+    if (key === "$schema") continue;
+    if (key === "minLength" && value === 1) continue;
+    if (key === "maxLength" && typeof value === "number" && value >= 100) continue;
+    if ((key === "maximum" || key === "minimum") && Math.abs(Number(value)) === Number.MAX_SAFE_INTEGER) continue;
+    out[key] =
+      key === "properties" && value && typeof value === "object"
+        ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, compactInputSchema(v)]))
+        : compactInputSchema(value);
+  }
+  return out;
+}
+
+/**
  * tools/list is paid for in every conversation's context. This trims what carries no information for the
  * model: `$schema` keys, output-schema detail (see compactOutputSchema), the annotation title that repeats the tool title, and
  * `execution.taskSupport: "forbidden"` (the default). Input descriptions stay: they guide the model.
@@ -50,10 +72,7 @@ export function compactToolList(server: McpServer): void {
       tools: result.tools.map((tool) => {
         const { execution, annotations, ...rest } = tool;
         const compact: Record<string, unknown> = { ...rest };
-        if (rest.inputSchema) {
-          const { $schema: _ignored, ...input } = rest.inputSchema as Record<string, unknown>;
-          compact.inputSchema = input;
-        }
+        if (rest.inputSchema) compact.inputSchema = compactInputSchema(rest.inputSchema);
         if (rest.outputSchema) compact.outputSchema = compactOutputSchema(rest.outputSchema);
         if (annotations) {
           const { title, ...hints } = annotations;

@@ -11,11 +11,8 @@ const NOTE =
 export const abortAnalysisTool = defineTool({
   name: "ica_abort_analysis",
   title: "Abort an ICA analysis",
-  description: [
-    "Asks ICA to abort a running or queued analysis (analysis id from ica_list_analyses). This stops the run for good: its work so far is lost and it cannot be resumed.",
-    "Returns the status right after the request; ICA updates the status only once the abort has actually started (ABORTING, then ABORTED), so follow up with ica_wait_for_analysis.",
-    "An analysis that has already ended cannot be aborted (the result says so).",
-  ].join("\n"),
+  description:
+    "Aborts a queued or running analysis for good (its work is lost). ICA updates the status only once the abort has started (ABORTING, then ABORTED): follow with ica_wait_for_analysis. A finished analysis cannot be aborted.",
   inputSchema: {
     projectId: projectIdParam.optional(),
     analysisId: analysisIdParam,

@@ -18,10 +18,8 @@ function expiresInSeconds(url: string): number | undefined {
 export const createDownloadUrlTool = defineTool({
   name: "ica_create_download_url",
   title: "Get a file's download URL",
-  description: [
-    "A temporary presigned URL to download one project file (not a folder), plus the file's path, size and status. It changes nothing in ICA.",
-    "The URL is a credential: anyone holding it can download the file until it expires; give it only to the user. Find file ids with ica_list_data.",
-  ].join("\n"),
+  description:
+    "A temporary presigned URL for one project file (not a folder), with its path and size. Changes nothing in ICA. The URL grants access until it expires: give it only to the user.",
   inputSchema: {
     projectId: projectIdParam.optional(),
     dataId: z.string().min(1).max(255).describe('File id ("fil.…") from ica_list_data or ica_get_data.'),

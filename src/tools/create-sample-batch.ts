@@ -50,11 +50,8 @@ function candidate(d: IcaProjectData): CandidateFile {
 export const createSampleBatchTool = defineTool({
   name: "ica_create_sample_batch",
   title: "Create samples in one batch",
-  description: [
-    "Creates many samples in one sample creation batch, each with a name, optional description and tags, its data linked, and completed unless complete:false.",
-    "ICA's duplicate rule applies across the batch by file name: the copy in the deepest folder is used, copies higher up are ignored (ties: all used, with a warning). The result lists used and ignored files per sample.",
-    "dryRun:true reports without creating. Repeating a call returns the same batch. Returns batchId and jobId: follow it with ica_get_job.",
-  ].join("\n"),
+  description:
+    "Creates many samples in one batch, each with name, description, tags and linked files (folders = every file beneath), completed unless complete:false. ICA's duplicate rule is applied and reported: per file name the deepest copy is used, higher copies ignored. dryRun reports only. Returns batchId and jobId (ica_get_job).",
   inputSchema: {
     projectId: projectIdParam.optional(),
     samples: z.array(sampleInput).min(1).max(MAX_SAMPLES).describe("The samples to create."),

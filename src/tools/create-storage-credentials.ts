@@ -15,11 +15,8 @@ import {
 export const createStorageCredentialsTool = defineTool({
   name: "ica_create_storage_credentials",
   title: "Register S3 storage credentials",
-  description: [
-    "Stores an AWS key pair in ICA (type AWS_USER) so analyses can read the user's own S3 bucket (ICA cannot read public buckets without credentials).",
-    "Returns the new id: pass it as storageCredentialsId to ica_start_analysis for s3:// inputs. Check ica_list_storage_credentials first (each call creates one; names must be unique).",
-    "The secret never appears in any result, error or log; the key id is shown masked. New keys for existing credentials: ica_rotate_storage_credentials.",
-  ].join("\n"),
+  description:
+    "Stores an AWS key pair (AWS_USER) so analyses can read the user's own S3 bucket (ICA cannot read public buckets without credentials). Returns the id for ica_start_analysis's storageCredentialsId. Each call creates one; names are unique. The secret is never shown.",
   inputSchema: {
     name: z.string().describe('Name chosen by the user: 1-150 letters, digits, "_" or "-".'),
     accessKeyId: accessKeyIdParam,

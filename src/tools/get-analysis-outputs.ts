@@ -23,11 +23,8 @@ type Item = z.input<typeof itemShape>;
 export const getAnalysisOutputsTool = defineTool({
   name: "ica_get_analysis_outputs",
   title: "Get the outputs of an ICA analysis",
-  description: [
-    "The output files and folders of one analysis, per output parameter: data id, name, type, format and project path.",
-    "Use it after an analysis SUCCEEDED to find its results (analysis id from ica_list_analyses); the data ids work with the data tools (downloads, details).",
-    `Shows up to maxItems entries (default ${DEFAULT_ITEMS}, at most ${MAX_ITEMS}), folders before their contents; when cut, browse a folder with ica_list_data.`,
-  ].join("\n"),
+  description:
+    "The output files and folders of an analysis, per output: data id, name, type, format, path (default 100 entries, at most 300; when cut, browse with ica_list_data).",
   inputSchema: {
     projectId: projectIdParam.optional(),
     analysisId: analysisIdParam,

@@ -124,12 +124,8 @@ async function attachTail(
 export const getAnalysisStepsTool = defineTool({
   name: "ica_get_analysis_steps",
   title: "Get the steps of an ICA analysis",
-  description: [
-    "The steps of one analysis: name, status, queue/start/end times, exit code, compute type; for failed steps also the end of their stderr log (fetched through a short-lived download URL, bounded).",
-    "Use it to learn why an analysis failed or how far a running one got (analysis id from ica_list_analyses).",
-    `At most ${MAX_STEPS} steps are shown (unfinished and failed ones first) and log tails for the first ${MAX_LOG_TAILS} failed steps.`,
-    "stdErrDataId/stdOutDataId name the full log files.",
-  ].join("\n"),
+  description:
+    "Why an analysis failed: its steps with status, times and exit code, and for failed steps the end of stderr (bounded; at most 3 steps). At most 60 steps. stdErrDataId names the full log.",
   inputSchema: {
     projectId: projectIdParam.optional(),
     analysisId: analysisIdParam,

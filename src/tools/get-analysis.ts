@@ -92,11 +92,8 @@ type Output = z.input<z.ZodObject<typeof outputShape>>;
 export const getAnalysisTool = defineTool({
   name: "ica_get_analysis",
   title: "Get an ICA analysis",
-  description: [
-    "One analysis in detail: status (v4 spelling), ICA's summary, pipeline, analysis storage, priority, dates, duration and tags.",
-    "include adds, with one request each: inputs (the data it read), configurations (parameter values), usage (price in iCredits, available some minutes after it ends) and logsFolder (where its logs are).",
-    "Find the id with ica_list_analyses. For why it failed use ica_get_analysis_steps; for its files ica_get_analysis_outputs.",
-  ].join("\n"),
+  description:
+    "One analysis: status, ICA's summary, pipeline, storage, priority, dates, duration, tags. include adds inputs, configurations, usage (price) or logsFolder (one request each).",
   inputSchema: {
     projectId: projectIdParam.optional(),
     analysisId: analysisIdParam,

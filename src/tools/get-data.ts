@@ -10,10 +10,8 @@ const TAGS = 20;
 export const getDataTool = defineTool({
   name: "ica_get_data",
   title: "Get one project file or folder",
-  description: [
-    'One file or folder, by dataId or by full path (e.g. "/fastq/S1_R1.fastq.gz"): id, name, path, type, size, status, format, URN, tags, dates, planned archiving/deletion.',
-    "Pass exactly one of dataId and path. Browse with ica_list_data; download links: ica_create_download_url.",
-  ].join("\n"),
+  description:
+    'One file or folder by dataId or by full path (e.g. "/fastq/S1_R1.fastq.gz"; give one of the two): id, name, path, type, size, status, format, tags, dates.',
   inputSchema: {
     projectId: projectIdParam.optional(),
     dataId: z.string().min(1).max(255).optional().describe('Data id ("fil.…"/"fol.…") from ica_list_data.'),

@@ -27,10 +27,8 @@ const sampleBatchShape = z.object({
 export const getJobTool = defineTool({
   name: "ica_get_job",
   title: "Get a batch job's status",
-  description: [
-    "Status of an ICA batch job (e.g. from ica_create_sample_batch): INITIALIZED, WAITING_FOR_RESOURCES, RUNNING, then SUCCEEDED, PARTIALLY_SUCCEEDED, FAILED or STOPPED, with times and ICA's note.",
-    "For a sample creation batch also its items: counts per status, and for the first 50 the sample name, status, sample id and failure note. Poll every few seconds until done.",
-  ].join("\n"),
+  description:
+    "Status of a batch job (e.g. from ica_create_sample_batch) with times and ICA's note; for a sample creation batch also item counts per status and the first 50 items. Poll every few seconds until done.",
   inputSchema: {
     jobId: z
       .string()

@@ -74,12 +74,8 @@ function countByStatus(items: { status: string }[]): string {
 export const listAnalysesTool = defineTool({
   name: "ica_list_analyses",
   title: "List ICA analyses",
-  description: [
-    "Lists a project's analyses (pipeline runs): id, reference, user reference, status, pipeline code, start/end dates.",
-    "Use it to find what ran, what failed (status FAILED) or what is running; then ica_get_analysis, ica_get_analysis_steps (why it failed) or ica_get_analysis_outputs.",
-    "Paging: without sort it uses cursor paging (follow nextPageToken); sort or pageOffset switch to offset paging (pageOffset, up to 200,000 rows).",
-    `maxItems collects several pages in one call (up to ${MAX_COLLECTED_ANALYSES} analyses), reporting truncated and where to continue.`,
-  ].join("\n"),
+  description:
+    "Lists a project's analyses: id, reference, userReference, status, pipeline code, dates. Find what ran or failed, then use ica_get_analysis_steps (why it failed) or ica_get_analysis_outputs. Cursor paging; sort means offset. maxItems collects several pages (at most 100 analyses per call).",
   inputSchema: {
     projectId: projectIdParam.optional(),
     status: z
@@ -88,26 +84,21 @@ export const listAnalysesTool = defineTool({
       .max(12)
       .optional()
       .describe(
-        "Only analyses in any of these statuses: REQUESTED, QUEUED, INITIALIZING, PREPARING_INPUTS, IN_PROGRESS, GENERATING_OUTPUTS, AWAITING_INPUT, ABORTING, SUCCEEDED, FAILED, FAILED_FINAL, ABORTED (any case; INPROGRESS, AWAITINGINPUT, FAILEDFINAL also work).",
+        "Any of these statuses, e.g. FAILED, FAILED_FINAL, IN_PROGRESS, SUCCEEDED, ABORTED, QUEUED, AWAITING_INPUT (v3 spellings such as INPROGRESS work too).",
       ),
     userReference: z
       .string()
       .min(1)
       .max(255)
       .optional()
-      .describe("User reference (the name given at launch) to filter on, from a listing or the ICA UI."),
-    reference: z
-      .string()
-      .min(1)
-      .max(255)
-      .optional()
-      .describe("Analysis reference (ICA's unique name) to filter on, from a listing or the ICA UI."),
+      .describe("User reference (the name given at launch)."),
+    reference: z.string().min(1).max(255).optional().describe("Analysis reference (ICA's unique name)."),
     userTags: tagListParam.optional().describe("Only analyses with all these user tags."),
     technicalTags: tagListParam.optional().describe("Only analyses with all these technical tags."),
     pageSize: pageSizeParam(25, 1000)
       .optional()
       .describe(
-        `Rows per ICA request, 1-1000 (default 25; ${AUTO_PAGE_SIZE} with maxItems). One result holds at most ${MAX_COLLECTED_ANALYSES} analyses, so larger pages are fetched ${MAX_COLLECTED_ANALYSES} at a time.`,
+        `1-1000, default 25 (${AUTO_PAGE_SIZE} with maxItems); a result holds at most ${MAX_COLLECTED_ANALYSES}.`,
       ),
     pageToken: pageTokenParam.optional(),
     pageOffset: pageOffsetParam.optional(),
@@ -120,7 +111,7 @@ export const listAnalysesTool = defineTool({
       .max(MAX_ITEMS_PARAM)
       .optional()
       .describe(
-        `Auto-paging: collect up to this many analyses across several requests in one call (one call returns at most ${MAX_COLLECTED_ANALYSES}; the result says where to continue).`,
+        `Collect up to this many across pages in one call (at most ${MAX_COLLECTED_ANALYSES} returned).`,
       ),
   },
   outputSchema: {

@@ -54,11 +54,8 @@ export function folderPath(value: string, field: string): string {
 export const listDataTool = defineTool({
   name: "ica_list_data",
   title: "List project files and folders",
-  description: [
-    'Browses a project\'s files and folders: the items directly in parentFolderPath ("/" = root), or a project-wide search by filename (fuzzy by default).',
-    "Returns id, name, full path, type, size, status, format: the ids analyses, sample batches and downloads need.",
-    "Cursor paging by default (follow nextPageToken); sort means offset paging (pageOffset).",
-  ].join("\n"),
+  description:
+    'Browses a project\'s files and folders: the items directly in parentFolderPath ("/" = root), or a project-wide search by filename. Returns id, name, path, type, size, status, format (the ids launches, samples and downloads need). Cursor paging; sort means offset.',
   inputSchema: {
     projectId: projectIdParam.optional(),
     parentFolderPath: z

@@ -16,10 +16,8 @@ export const credentialSummaryShape = z.object({
 export const listStorageCredentialsTool = defineTool({
   name: "ica_list_storage_credentials",
   title: "List S3 storage credentials",
-  description: [
-    "Lists the stored AWS key pairs (storage credentials): id, name, type, dates; never a secret. ICA returns them all at once.",
-    "For s3:// inputs pass an id as storageCredentialsId to ica_start_analysis (ICA cannot read public buckets without credentials); none fits: ica_create_storage_credentials.",
-  ].join("\n"),
+  description:
+    "Lists stored AWS key pairs (storage credentials): id, name, type, dates; never secrets. Pass an id as storageCredentialsId to ica_start_analysis for s3:// inputs; none fits: ica_create_storage_credentials.",
   inputSchema: {},
   outputSchema: {
     items: z.array(credentialSummaryShape),

@@ -14,10 +14,8 @@ import {
 export const rotateStorageCredentialsTool = defineTool({
   name: "ica_rotate_storage_credentials",
   title: "Rotate S3 storage credential secrets",
-  description: [
-    "Replaces the AWS key pair of existing storage credentials (a rotated or leaked key); id and name stay. The old keys are overwritten; later analyses use the new ones. Owner only.",
-    "Returns id, name and the masked key id; the secret never appears in any result, error or log.",
-  ].join("\n"),
+  description:
+    "Replaces the AWS key pair of existing storage credentials (id and name stay; the old keys are overwritten). Owner only. The secret is never shown.",
   inputSchema: {
     storageCredentialsId: z.string().min(1).max(100).describe("Id from ica_list_storage_credentials."),
     accessKeyId: accessKeyIdParam,

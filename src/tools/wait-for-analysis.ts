@@ -61,11 +61,8 @@ function outcomeOf(status: string, target: AnalysisStatus | undefined): Outcome 
 export const waitForAnalysisTool = defineTool({
   name: "ica_wait_for_analysis",
   title: "Wait for an ICA analysis",
-  description: [
-    "Waits until an analysis ends (SUCCEEDED, FAILED, FAILED_FINAL, ABORTED), needs input (AWAITING_INPUT) or reaches untilStatus, polling ICA politely (2 s, growing to 15 s) and sending progress notifications with the current status.",
-    `Returns the final state, or the state at timeoutSeconds (default ${DEFAULT_TIMEOUT_SECONDS}, which fits clients' 60-second limit; up to ${MAX_TIMEOUT_SECONDS} for clients that reset their limit on progress). On timeout just call it again.`,
-    "Analysis id from ica_list_analyses or a launch.",
-  ].join("\n"),
+  description:
+    "Waits until an analysis ends, needs input (AWAITING_INPUT) or reaches untilStatus, polling politely with progress notifications. Returns the state then, or at timeoutSeconds (default 50, inside 60-second client limits; up to 600): call again to keep waiting.",
   inputSchema: {
     projectId: projectIdParam.optional(),
     analysisId: analysisIdParam,
