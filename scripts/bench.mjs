@@ -144,8 +144,8 @@ async function main() {
   const throughput = [];
   if (has("ica_list_analyses")) {
     for (const [mode, args] of [
-      ["cursor", { projectId: wgs, maxItems: 500, pageSize: 100 }],
-      ["offset", { projectId: wgs, maxItems: 500, pageSize: 100, sort: "reference" }],
+      ["cursor", { projectId: wgs, maxItems: 100, pageSize: 25 }],
+      ["offset", { projectId: wgs, maxItems: 100, pageSize: 25, sort: "reference" }],
     ]) {
       const runs = [];
       for (let i = 0; i < 3; i++) {
@@ -163,10 +163,10 @@ async function main() {
     for (let i = 0; i < 10; i++) {
       await client.callTool({
         name: "ica_list_analyses",
-        arguments: { projectId: wgs, maxItems: 500, pageSize: 500 },
+        arguments: { projectId: wgs, maxItems: 100, pageSize: 100 },
       });
     }
-    memory.push(["after 10 auto-paging runs of 500 analyses", kb(rssOf(pid))]);
+    memory.push(["after 10 auto-paging runs of 100 analyses", kb(rssOf(pid))]);
   }
 
   // 5. load: bounded concurrent mixed calls, twice, to see whether memory keeps growing
@@ -199,7 +199,7 @@ async function main() {
   );
 
   if (throughput.length) {
-    out("## Auto-paging throughput (maxItems 500, pageSize 100, default throttle)");
+    out("## Auto-paging throughput (maxItems 100 = one full result, pageSize 25, default throttle of 10 requests/s)");
     table(["mode", "throughput", "throttle ceiling"], throughput);
   }
 
