@@ -114,7 +114,7 @@ export const DEMO_STEPS: Step[] = [
       const items = r.structuredContent?.items as
         | { id: string; language?: string; code?: string }[]
         | undefined;
-      memo.pipelineId = items?.find((p) => p.language === "NEXTFLOW" && /rnaseq/i.test(p.code ?? ""))?.id;
+      memo.pipelineId = items?.find((p) => p.language === "NEXTFLOW" && /sarek/i.test(p.code ?? ""))?.id;
     },
   },
   {
@@ -123,16 +123,23 @@ export const DEMO_STEPS: Step[] = [
     args: (m) => ({
       projectId: m.projectId,
       pipelineId: m.pipelineId,
-      userReference: "demo-rnaseq-s3",
+      userReference: "demo-sarek-s3",
       inputs: [
         {
           parameterCode: "input",
           externalData: [
             {
-              url: "s3://lab-bucket/run42/S1_R1.fastq.gz",
+              url: "s3://lab-bucket/run42/samplesheet.csv",
               storageCredentialsId: m.credentialsId,
-              mountPath: "fastq/S1_R1.fastq.gz",
+              mountPath: "samplesheet.csv",
             },
+          ],
+        },
+        {
+          parameterCode: "fastqs",
+          dataIds: [
+            "/fastq/20261014_LH00123_0042_A22ABCDEFG/CHT-0001_S1_L001_R1_001.fastq.gz",
+            "/fastq/20261014_LH00123_0042_A22ABCDEFG/CHT-0001_S1_L001_R2_001.fastq.gz",
           ],
         },
       ],

@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { type Config, parseConfig, usage } from "./config.js";
 import { listProjects } from "./ica/api/projects.js";
@@ -44,7 +46,7 @@ async function main(): Promise<void> {
   const closers: (() => Promise<void>)[] = [];
   if (config.sandbox) {
     const { startSandbox } = await import("./sandbox/index.js");
-    const sandbox = await startSandbox({ apiKeys: [SANDBOX_API_KEY] });
+    const sandbox = await startSandbox({ apiKeys: [SANDBOX_API_KEY], openapiPath: sandboxOpenapiPath() });
     closers.push(() => sandbox.close());
     config = {
       ...config,
@@ -95,6 +97,12 @@ async function main(): Promise<void> {
 
   await server.connect(transport);
   log.info(`ica-mcp ${VERSION} ready on stdio (ICA at ${new URL(config.baseUrl).origin})`);
+}
+
+/** ICA's OpenAPI document next to a development checkout (../shared), which the sandbox then publishes. */
+function sandboxOpenapiPath(): string | undefined {
+  const file = fileURLToPath(new URL("../../shared/ica-openapi/openapi_public.yaml", import.meta.url));
+  return existsSync(file) ? file : undefined;
 }
 
 /** --check: token exchange plus one listing; one line of verdict on stdout. */

@@ -38,6 +38,15 @@ export interface IcaRequest {
   timeoutMs?: number;
   /** Send no credentials (token endpoints set their own). */
   auth?: false | Record<string, string>;
+  /**
+   * An absolute URL on the base URL's origin to use instead of base URL + `path` (for documents outside the
+   * REST API, such as the published OpenAPI document); `path` then only labels the request in logs and errors.
+   */
+  url?: string;
+  /** Accept header instead of the vendor media type (e.g. "application/octet-stream"). */
+  accept?: string;
+  /** "text": a success body is returned as a UTF-8 string whatever its content type (errors are still mapped). */
+  responseType?: "json" | "text";
 }
 
 export interface IcaResponse<T> {
@@ -290,6 +299,24 @@ export class IcaClient {
     await this.dispatcher.close().catch(() => {});
   }
 
+  /** An absolute URL, refused unless it is on the base URL's origin (credentials never go elsewhere). */
+  private sameOrigin(url: string, info: RequestInfo): string {
+    let target: URL;
+    try {
+      target = new URL(url);
+    } catch {
+      throw new IcaResponseError(`not an absolute URL for ${info.method} ${info.path}`, 0, info);
+    }
+    if (target.origin !== this.origin) {
+      throw new IcaResponseError(
+        `refusing ${info.method} ${info.path}: ${target.origin} is not ICA's origin ${this.origin}`,
+        0,
+        info,
+      );
+    }
+    return `${target.origin}${target.pathname}`;
+  }
+
   private combinedSignal(caller: AbortSignal | undefined, timeoutMs: number): AbortSignal {
     const signals = [AbortSignal.timeout(timeoutMs), this.closing.signal];
     if (caller) signals.push(caller);
@@ -371,9 +398,9 @@ export class IcaClient {
     info: RequestInfo,
   ): Promise<IcaResponse<T>> {
     const version = req.version ?? "v3";
-    const url = `${this.baseUrl}${buildPath(req.path, req.pathParams)}${buildQuery(req.query)}`;
+    const url = `${req.url ? this.sameOrigin(req.url, info) : `${this.baseUrl}${buildPath(req.path, req.pathParams)}`}${buildQuery(req.query)}`;
     const headers: Record<string, string> = {
-      accept: mediaType(version),
+      accept: req.accept ?? mediaType(version),
       "accept-encoding": "gzip",
       "user-agent": `ica-mcp/${VERSION}`,
       ...authHeaders,
@@ -429,8 +456,9 @@ export class IcaClient {
     }
     const contentType = (resHeaders["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
     const isJson = contentType.endsWith("json");
+    const asText = req.responseType === "text" && status < 400;
     let parsed: unknown;
-    if (raw.length > 0 && isJson) {
+    if (raw.length > 0 && isJson && !asText) {
       try {
         parsed = JSON.parse(raw.toString("utf8"));
       } catch {
@@ -444,6 +472,7 @@ export class IcaClient {
       }
     }
     if (status >= 400) throw this.apiError(status, parsed, contentType, raw, resHeaders, info);
+    if (asText) return { status, headers: resHeaders, body: raw.toString("utf8") as T };
     if (raw.length > 0 && !isJson) {
       throw new IcaResponseError(
         `expected JSON from ${req.method} ${req.path} but got ${contentType || "no content type"} (${raw.length} bytes); a proxy or gateway may be answering instead of ICA`,

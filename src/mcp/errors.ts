@@ -8,6 +8,7 @@ import {
   IcaTimeoutError,
   UserInputError,
 } from "../ica/errors.js";
+import { CatalogueUnavailableError } from "../ica/openapi/errors.js";
 import { log } from "../log.js";
 import { redact } from "../redact.js";
 
@@ -32,6 +33,7 @@ function describe(err: unknown, toolName: string): string {
         : `check ${err.variable} in the MCP server's environment (a new API key is made in the ICA portal under Your Profile > API Keys), then restart the server.`;
     return `ICA authentication failed: ${err.message}.\nNext step: ${next}`;
   }
+  if (err instanceof CatalogueUnavailableError) return `${err.message}.\nNext step: ${err.nextStep}`;
   if (err instanceof IcaApiError) return describeApiError(err);
   if (err instanceof IcaTimeoutError) {
     return `${err.message}.\nNext step: call again; for large listings pass a smaller pageSize or narrower filters; the timeout is ICA_TIMEOUT_MS.`;

@@ -3,6 +3,7 @@ import type { AuthService } from "./auth.js";
 import type { IdempotencyStore } from "./idempotency.js";
 import type { ConsumedType, MediaVersion } from "./media.js";
 import type { Page, PaginateOptions } from "./paging.js";
+import type { OpenApiDocumentSource } from "./routes/openapi.js";
 import type { DataRecord, SandboxState } from "./state.js";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
@@ -38,6 +39,8 @@ export interface SandboxServices {
   maxPageSize: number;
   /** The object store behind presigned download URLs (routes/downloads.ts); a second loopback listener. */
   downloads?: { presign(d: DataRecord, ttlSeconds?: number): string };
+  /** The OpenAPI document published at /ica/api/swagger/openapi_public.yaml (routes/openapi.ts). */
+  openapiDocument?: OpenApiDocumentSource;
 }
 
 export interface RequestContext {

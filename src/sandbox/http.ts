@@ -19,6 +19,7 @@ import { baseType, consumedType, negotiate, PROBLEM_JSON, vendorType, vendorVers
 import { paginate } from "./paging.js";
 import { ProblemError, problemBody, statusTitle } from "./problem.js";
 import type { RouteMatch, Router } from "./router.js";
+import { OPENAPI_DOCUMENT_PATH, openapiDocumentReply } from "./routes/openapi.js";
 import type { SandboxState } from "./state.js";
 
 export const BASE_PATH = "/ica/rest";
@@ -179,6 +180,8 @@ export class SandboxServer {
   }
 
   private record(exchange: Exchange): void {
+    // The published OpenAPI document is not an operation of that document: nothing to check it against.
+    if (exchange.path === OPENAPI_DOCUMENT_PATH) return;
     if (this.parts.record) this.parts.exchanges.push(exchange);
   }
 
@@ -318,6 +321,9 @@ export class SandboxServer {
     match: RouteMatch,
   ): Promise<Reply> {
     const { state, services } = this.parts;
+    if (path === OPENAPI_DOCUMENT_PATH && services.openapiDocument) {
+      return openapiDocumentReply(method, services.openapiDocument);
+    }
     if (match.kind !== "found") {
       // Like ICA's gateway: unauthenticated callers learn nothing about which API paths exist.
       if (path === "/api" || path.startsWith("/api/")) services.auth.authenticate(req.headers);

@@ -12,6 +12,7 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "./paging.js";
 import { Router } from "./router.js";
 import { type DownloadLogEntry, DownloadService } from "./routes/downloads.js";
 import { allRoutes } from "./routes/index.js";
+import { OpenApiDocumentSource } from "./routes/openapi.js";
 import { type SeedSummary, seedState } from "./seed/index.js";
 import { SandboxState } from "./state.js";
 
@@ -32,7 +33,7 @@ export interface SandboxOptions {
   maxPageSize?: number;
   /** Record every request/response pair in `exchanges`; default false. */
   record?: boolean;
-  /** Reserved (a later issue validates responses against this document); accepted and ignored for now. */
+  /** An OpenAPI document (YAML) to publish at /ica/api/swagger/openapi_public.yaml; without it that path is a 404. */
   openapiPath?: string;
   /** Routes served in addition to the built-in ones (framework tests, experiments); same rules apply. */
   extraRoutes?: RouteDef[];
@@ -76,6 +77,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     idempotency: new IdempotencyStore(),
     defaultPageSize: options.defaultPageSize ?? DEFAULT_PAGE_SIZE,
     maxPageSize: options.maxPageSize ?? MAX_PAGE_SIZE,
+    openapiDocument: new OpenApiDocumentSource(options.openapiPath),
   };
   const faults = new FaultController(auth);
   const router = new Router();

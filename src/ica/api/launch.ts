@@ -1,0 +1,229 @@
+/**
+ * Starting analyses ("Starting a Pipeline", "File output behavior" and "Using data from your own S3 Storage"
+ * in the ICA API guide): the best matching activation code, the create calls for CWL and Nextflow, and the
+ * Idempotency-Key that makes a repeated launch return the analysis already started instead of a second one.
+ */
+import { createHash, randomUUID } from "node:crypto";
+import type { IcaClient } from "../client.js";
+import { IcaApiError } from "../errors.js";
+import type { PipelineLanguage } from "./pipelines.js";
+
+/** CreateCwlAnalysis.userReference / CreateNextflowAnalysis.userReference: 1-255 characters and this pattern. */
+export const USER_REFERENCE_PATTERN = /^[a-zA-Z0-9 _-]*(\/[a-zA-Z0-9 _-]+)*$/;
+export const USER_REFERENCE_MAX = 255;
+
+export interface AnalysisInputExternalData {
+  url: string;
+  type: "s3" | "http" | "basespace";
+  mountPath?: string;
+  s3Details?: { storageCredentialsId: string };
+}
+
+/** AnalysisDataInput. */
+export interface AnalysisDataInput {
+  parameterCode: string;
+  dataIds?: string[];
+  mounts?: { dataId: string; mountPath: string }[];
+  externalData?: AnalysisInputExternalData[];
+}
+
+/** AnalysisParameterInput: exactly one of value / multiValue. */
+export interface AnalysisParameterInput {
+  code: string;
+  value?: string;
+  multiValue?: string[];
+}
+
+/** NextflowAnalysisInput / CwlAnalysisWithStructuredInput (CwlAnalysisStructuredInput adds objectType). */
+export interface StructuredAnalysisInput {
+  inputs: AnalysisDataInput[];
+  parameters?: AnalysisParameterInput[];
+}
+
+export interface AnalysisOutputMapping {
+  sourcePath: string;
+  targetPath: string;
+  targetProjectId: string;
+  type?: "FILE" | "FOLDER";
+  actionOnExist: "OVERWRITE" | "RENAME" | "SKIP";
+}
+
+export interface AnalysisTagsInput {
+  userTags?: string[];
+  technicalTags?: string[];
+  referenceTags?: string[];
+}
+
+/** The fields shared by CreateCwlAnalysis and CreateNextflowAnalysis, with the structured input. */
+export interface LaunchSpec {
+  userReference: string;
+  pipelineId: string;
+  tags?: AnalysisTagsInput;
+  analysisStorageId: string;
+  outputParentFolderId?: string;
+  analysisOutput?: AnalysisOutputMapping[];
+  analysisInput: StructuredAnalysisInput;
+}
+
+export type CreateEndpoint = "analysis:cwl" | "analysis:nextflow" | "analysis:cwlWithStructuredInput";
+
+export interface CreateRequest {
+  endpoint: CreateEndpoint;
+  /** "POST /api/projects/{id}/analysis:…" with the project id filled in. */
+  display: string;
+  version: "v3" | "v4";
+  body: Record<string, unknown>;
+  idempotencyKey: string;
+}
+
+export interface IcaActivationCode {
+  id: string;
+  allowedSlots?: number;
+  usedSlots?: number;
+  pipelineBundle?: { id?: string; name?: string };
+}
+
+export interface IcaCreatedAnalysis {
+  id: string;
+  reference: string;
+  userReference: string;
+  status: string;
+  timeCreated?: string;
+  analysisStorage?: { id: string; name?: string };
+  pipeline?: { id: string; code?: string };
+}
+
+/** The analysisInput as the language's create endpoint (and the activation-code search) expects it. */
+export function wireAnalysisInput(
+  language: PipelineLanguage,
+  input: StructuredAnalysisInput,
+  endpoint?: CreateEndpoint,
+): Record<string, unknown> {
+  const base: Record<string, unknown> = { inputs: input.inputs };
+  if (input.parameters && input.parameters.length > 0) base.parameters = input.parameters;
+  // CwlAnalysisInput is a oneOf on objectType; the v4 structured-input creator has no objectType.
+  return language === "CWL" && endpoint !== "analysis:cwlWithStructuredInput"
+    ? { objectType: "STRUCTURED", ...base }
+    : base;
+}
+
+/**
+ * The best matching activation code ICA proposes for this launch (POST
+ * /api/activationCodes:findBestMatchingForCwl or …ForNextflow with the same analysisInput as the launch).
+ */
+export async function findBestActivationCode(
+  ica: IcaClient,
+  language: PipelineLanguage,
+  query: { projectId: string; pipelineId: string; analysisInput: StructuredAnalysisInput },
+  signal?: AbortSignal,
+): Promise<IcaActivationCode> {
+  const res = await ica.request<IcaActivationCode>({
+    method: "POST",
+    path:
+      language === "CWL"
+        ? "/api/activationCodes:findBestMatchingForCwl"
+        : "/api/activationCodes:findBestMatchingForNextflow",
+    body: {
+      projectId: query.projectId,
+      pipelineId: query.pipelineId,
+      analysisInput: wireAnalysisInput(language, query.analysisInput),
+    },
+    version: "v3",
+    // A search: it changes nothing, so a lost answer may be asked for again.
+    safe: true,
+    signal,
+  });
+  return res.body;
+}
+
+/** JSON with sorted keys and no undefined values: equal requests give equal text. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}
+
+/**
+ * The Idempotency-Key of a launch: sha256 (hex, 64 characters; ICA allows 255) of the endpoint, the project and
+ * the fully resolved body. The same launch always gets the same key, so ICA returns the stored analysis instead
+ * of starting (and billing) another; a `nonce` (rerun) makes a deliberate new launch.
+ */
+export function launchIdempotencyKey(
+  endpoint: CreateEndpoint,
+  projectId: string,
+  body: unknown,
+  nonce?: string,
+): string {
+  const text = canonicalJson({ endpoint, projectId, body, ...(nonce ? { nonce } : {}) });
+  return createHash("sha256").update(text).digest("hex");
+}
+
+export function newRerunNonce(): string {
+  return randomUUID();
+}
+
+/** The create request for a launch: analysis:cwl (structured, with activation code) or analysis:nextflow. */
+export function buildCreateRequest(
+  language: PipelineLanguage,
+  projectId: string,
+  spec: LaunchSpec,
+  activationCodeDetailId: string | undefined,
+  nonce?: string,
+  endpoint: CreateEndpoint = language === "CWL" ? "analysis:cwl" : "analysis:nextflow",
+): CreateRequest {
+  const body: Record<string, unknown> = {
+    userReference: spec.userReference,
+    pipelineId: spec.pipelineId,
+    ...(spec.tags ? { tags: spec.tags } : {}),
+    analysisStorageId: spec.analysisStorageId,
+    ...(spec.outputParentFolderId ? { outputParentFolderId: spec.outputParentFolderId } : {}),
+    ...(spec.analysisOutput && spec.analysisOutput.length > 0 ? { analysisOutput: spec.analysisOutput } : {}),
+    analysisInput: wireAnalysisInput(language, spec.analysisInput, endpoint),
+    // Only CreateCwlAnalysis and CreateNextflowAnalysis carry an activation code.
+    ...(activationCodeDetailId && endpoint !== "analysis:cwlWithStructuredInput"
+      ? { activationCodeDetailId }
+      : {}),
+  };
+  return {
+    endpoint,
+    display: `POST /api/projects/${projectId}/${endpoint}`,
+    version: "v4",
+    body,
+    idempotencyKey: launchIdempotencyKey(endpoint, projectId, body, nonce),
+  };
+}
+
+/**
+ * Whether ICA refused the deprecated analysis:cwl itself (gone, not routed, or a problem saying it is
+ * deprecated/removed), as opposed to refusing this particular request.
+ */
+export function refusesDeprecatedCwl(err: unknown): boolean {
+  if (!(err instanceof IcaApiError)) return false;
+  if (err.status === 405 || err.status === 410 || err.status === 501) return true;
+  const text = `${err.title} ${err.detail ?? ""}`;
+  if (err.status === 404) return !/pipeline|project|data|storage|folder|credential/i.test(text);
+  return err.status === 400 && /deprecat|no longer (supported|available)|removed|discontinued/i.test(text);
+}
+
+export async function sendCreate(
+  ica: IcaClient,
+  projectId: string,
+  req: CreateRequest,
+  signal?: AbortSignal,
+): Promise<IcaCreatedAnalysis> {
+  const res = await ica.request<IcaCreatedAnalysis>({
+    method: "POST",
+    path: `/api/projects/{projectId}/${req.endpoint}`,
+    pathParams: { projectId },
+    body: req.body,
+    version: req.version,
+    idempotencyKey: req.idempotencyKey,
+    signal,
+  });
+  return res.body;
+}

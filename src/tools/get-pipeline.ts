@@ -1,0 +1,134 @@
+import { z } from "zod";
+import {
+  getConfigurationParameters,
+  getInputParameters,
+  type IcaConfigurationParameter,
+  resolvePipeline,
+} from "../ica/api/pipelines.js";
+import { UserInputError } from "../ica/errors.js";
+import { defineTool } from "../mcp/adapter.js";
+import { projectIdParam } from "./params.js";
+
+export const pipelineIdParam = z
+  .string()
+  .min(1)
+  .max(100)
+  .describe("Pipeline id from ica_list_pipelines (or give pipelineCode).");
+export const pipelineCodeParam = z
+  .string()
+  .min(1)
+  .max(255)
+  .describe("Pipeline code from ica_list_pipelines.");
+
+const MAX_PARAMETERS = 200;
+const MAX_OPTIONS = 50;
+const DESCRIPTION_CHARS = 1000;
+
+const configShape = z.object({
+  code: z.string(),
+  type: z.string(),
+  required: z.boolean(),
+  multiValue: z.boolean(),
+  defaults: z.array(z.string()).optional(),
+  options: z.array(z.string()).optional(),
+});
+
+export function configSummary(c: IcaConfigurationParameter): z.input<typeof configShape> {
+  const defaults = (c.settings?.defaultValues ?? []).map(String);
+  const options = c.settings?.options ?? [];
+  return {
+    code: c.code,
+    type: c.type,
+    required: c.required,
+    multiValue: c.multiValue,
+    ...(defaults.length > 0 ? { defaults: defaults.slice(0, MAX_OPTIONS) } : {}),
+    ...(options.length > 0
+      ? {
+          options:
+            options.length > MAX_OPTIONS
+              ? [...options.slice(0, MAX_OPTIONS), `… ${options.length - MAX_OPTIONS} more`]
+              : options,
+        }
+      : {}),
+  };
+}
+
+export const getPipelineTool = defineTool({
+  name: "ica_get_pipeline",
+  title: "Get a pipeline and what a launch needs",
+  description:
+    "What launching a pipeline needs: language, input parameters (data: code, required, multiValue), configuration parameters (type, required, multiValue, defaults, options) and the default storage. Next: ica_start_analysis with dryRun.",
+  inputSchema: {
+    projectId: projectIdParam.optional(),
+    pipelineId: pipelineIdParam.optional(),
+    pipelineCode: pipelineCodeParam.optional(),
+  },
+  outputSchema: {
+    id: z.string(),
+    code: z.string(),
+    language: z.string().optional(),
+    languageVersion: z.string().optional(),
+    status: z.string().optional(),
+    description: z.string().optional(),
+    defaultStorage: z
+      .object({ id: z.string(), name: z.string().optional(), description: z.string().optional() })
+      .optional(),
+    inputParameters: z.array(z.object({ code: z.string(), required: z.boolean(), multiValue: z.boolean() })),
+    configurationParameters: z.array(configShape),
+    truncated: z.string().optional(),
+  },
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  async handler(args, ctx) {
+    const projectId = ctx.projectId(args.projectId);
+    if (!args.pipelineId && !args.pipelineCode) {
+      throw new UserInputError("pass pipelineId or pipelineCode (both come from ica_list_pipelines)");
+    }
+    const p = await resolvePipeline(ctx.ica, projectId, args, ctx.signal);
+    const [inputs, configs] = await Promise.all([
+      getInputParameters(ctx.ica, projectId, p.id, ctx.signal),
+      getConfigurationParameters(ctx.ica, projectId, p.id, ctx.signal),
+    ]);
+    const cut: string[] = [];
+    if (inputs.length > MAX_PARAMETERS) cut.push(`${inputs.length - MAX_PARAMETERS} input parameters`);
+    if (configs.length > MAX_PARAMETERS)
+      cut.push(`${configs.length - MAX_PARAMETERS} configuration parameters`);
+    const description = p.description ?? "";
+    const storage = p.analysisStorage;
+    const required = inputs.filter((i) => i.required).map((i) => i.code);
+    const requiredConfig = configs
+      .filter((c) => c.required && (c.settings?.defaultValues ?? []).length === 0)
+      .map((c) => c.code);
+    return {
+      structured: {
+        id: p.id,
+        code: p.code,
+        ...(p.language ? { language: p.language } : {}),
+        ...(p.languageVersion?.name ? { languageVersion: p.languageVersion.name } : {}),
+        ...((p.statusAsString ?? p.status) ? { status: (p.statusAsString ?? p.status) as string } : {}),
+        ...(description
+          ? {
+              description:
+                description.length > DESCRIPTION_CHARS
+                  ? `${description.slice(0, DESCRIPTION_CHARS)}…`
+                  : description,
+            }
+          : {}),
+        ...(storage
+          ? {
+              defaultStorage: {
+                id: storage.id,
+                ...(storage.name ? { name: storage.name } : {}),
+                ...(storage.description ? { description: storage.description } : {}),
+              },
+            }
+          : {}),
+        inputParameters: inputs
+          .slice(0, MAX_PARAMETERS)
+          .map((i) => ({ code: i.code, required: i.required, multiValue: i.multiValue })),
+        configurationParameters: configs.slice(0, MAX_PARAMETERS).map(configSummary),
+        ...(cut.length > 0 ? { truncated: `not shown: ${cut.join(", ")}` } : {}),
+      },
+      summary: `Pipeline ${p.code} (${p.language ?? "unknown language"}): required inputs ${required.join(", ") || "none"}; required settings without default ${requiredConfig.join(", ") || "none"}; default storage ${storage?.name ?? "none"}. Next: ica_start_analysis with pipelineId="${p.id}" and dryRun: true.`,
+    };
+  },
+});

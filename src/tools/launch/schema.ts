@@ -1,0 +1,119 @@
+/** The input and output schemas of ica_start_analysis (kept apart from the launch logic). */
+import { z } from "zod";
+import { pipelineCodeParam, pipelineIdParam } from "../get-pipeline.js";
+import { projectIdParam, tagListParam } from "../params.js";
+
+/** Data references one launch may carry in all (ids, paths, mounts and external URLs together). */
+export const MAX_DATA_REFS = 400;
+
+const dataRef = z.string().min(1).max(4000);
+const text = z.string().max(10_000);
+
+export const startAnalysisInput = {
+  projectId: projectIdParam.optional(),
+  pipelineId: pipelineIdParam.optional(),
+  pipelineCode: pipelineCodeParam.optional(),
+  userReference: z
+    .string()
+    .max(1000)
+    .describe("Run name: 1-255 of letters, digits, space, _ -; / separates parts."),
+  inputs: z
+    .array(
+      z.object({
+        parameterCode: z.string().min(1).max(255).describe("From ica_get_pipeline."),
+        dataIds: z
+          .array(dataRef)
+          .max(MAX_DATA_REFS)
+          .optional()
+          .describe('Ids from ica_list_data or paths like "/fastq/S1_R1.fastq.gz".'),
+        mounts: z
+          .array(z.object({ dataId: dataRef, mountPath: z.string().min(1).max(4000) }))
+          .max(MAX_DATA_REFS)
+          .optional()
+          .describe("Data (id or path) at mountPath (relative, ending in a file name)."),
+        externalData: z
+          .array(
+            z.object({
+              url: z.string().min(1).max(4000),
+              type: z.string().max(20).optional(),
+              storageCredentialsId: z.string().max(100).optional(),
+              mountPath: z.string().max(4000).optional(),
+            }),
+          )
+          .max(MAX_DATA_REFS)
+          .optional()
+          .describe(
+            "s3:// or https:// data; s3 needs storageCredentialsId (ica_list_storage_credentials); mountPath defaults to the file name.",
+          ),
+      }),
+    )
+    .max(100)
+    .optional()
+    .describe("Data per input parameter."),
+  parameters: z
+    .array(
+      z.object({
+        code: z.string().min(1).max(255),
+        value: text.optional(),
+        multiValue: z.array(text).max(1000).optional(),
+      }),
+    )
+    .max(300)
+    .optional()
+    .describe('Settings from ica_get_pipeline, as text ("4", "true"); multiValue for multi-value ones.'),
+  analysisStorageId: z.string().max(100).optional().describe("From ica_list_analysis_storages."),
+  analysisStorageName: z.string().max(255).optional().describe("E.g. Small. Default: the pipeline's own."),
+  activationCodeDetailId: z.string().max(100).optional().describe("Default: ICA's best match."),
+  tags: z
+    .object({
+      userTags: tagListParam.optional(),
+      technicalTags: tagListParam.optional(),
+      referenceTags: tagListParam.optional(),
+    })
+    .optional()
+    .describe("Analysis tags."),
+  outputParentFolderId: z
+    .string()
+    .max(4000)
+    .optional()
+    .describe("Folder (id, URN or path) to put the output folder in."),
+  analysisOutput: z
+    .array(
+      z.object({
+        sourcePath: z.string().min(1).max(4000),
+        targetPath: z.string().min(1).max(4000),
+        targetProjectId: z.string().max(100).optional(),
+        type: z.string().max(10).optional(),
+        actionOnExist: z.string().max(20).optional(),
+      }),
+    )
+    .max(50)
+    .optional()
+    .describe(
+      "Output mappings; targetProjectId defaults to this project, type FILE/FOLDER, actionOnExist Overwrite (default)/Rename/Skip.",
+    ),
+  dryRun: z.boolean().optional().describe("Check and return the exact request; start nothing."),
+  rerun: z.boolean().optional().describe("Launch anew even if this exact launch exists (e.g. it failed)."),
+};
+
+export const startAnalysisOutput = {
+  outcome: z.enum(["dry_run", "started", "existing"]),
+  dryRun: z.boolean(),
+  analysis: z
+    .object({ id: z.string(), reference: z.string(), userReference: z.string(), status: z.string() })
+    .optional(),
+  resolved: z.object({
+    pipeline: z.object({ id: z.string(), code: z.string(), language: z.string() }),
+    storage: z.object({ id: z.string(), name: z.string().optional(), source: z.string() }),
+    activationCode: z.object({ id: z.string(), bundle: z.string().optional(), source: z.string() }),
+  }),
+  endpoint: z.string(),
+  idempotencyKey: z.string(),
+  headers: z.record(z.string(), z.string()).optional(),
+  body: z.record(z.string(), z.unknown()).optional(),
+  resolvedPaths: z.array(z.object({ path: z.string(), dataId: z.string() })).optional(),
+  defaultsUsed: z.array(z.string()).optional(),
+  notes: z.array(z.string()).optional(),
+};
+
+export type StartAnalysisArgs = z.infer<z.ZodObject<typeof startAnalysisInput>>;

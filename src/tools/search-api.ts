@@ -1,0 +1,104 @@
+import { z } from "zod";
+import { describeOperation, type OperationBrief } from "../ica/openapi/brief.js";
+import { getCatalogue } from "../ica/openapi/document.js";
+import { searchOperations } from "../ica/openapi/search.js";
+import { defineTool } from "../mcp/adapter.js";
+
+/** Results stay far below the 25k-token limit: descriptions are dropped first when matches are large. */
+const MAX_RESULT_CHARS = 30_000;
+
+const matchShape = z.object({
+  operationId: z.string(),
+  method: z.string(),
+  path: z.string(),
+  summary: z.string(),
+  tag: z.string().optional(),
+  changesData: z.boolean(),
+  deprecated: z.boolean().optional(),
+  replacedBy: z.array(z.string()).optional(),
+  replacementNote: z.string().optional(),
+  versions: z.array(z.string()).optional(),
+  paging: z.string().optional(),
+  sortable: z.array(z.string()).optional(),
+  parameters: z.array(
+    z.object({
+      name: z.string(),
+      in: z.string(),
+      required: z.boolean(),
+      type: z.string(),
+      description: z.string().optional(),
+    }),
+  ),
+  moreParameters: z.number().optional(),
+  body: z
+    .object({
+      required: z.boolean(),
+      schema: z.string().optional(),
+      properties: z.array(
+        z.object({
+          name: z.string(),
+          type: z.string(),
+          required: z.boolean(),
+          description: z.string().optional(),
+        }),
+      ),
+      more: z.number().optional(),
+    })
+    .optional(),
+  idempotencyKey: z.boolean().optional(),
+  notCallable: z.string().optional(),
+});
+
+export const searchApiTool = defineTool({
+  name: "ica_search_api",
+  title: "Search ICA's API operations",
+  description: [
+    "Finds ICA REST operations (all ~300 of the connected instance's OpenAPI document) by keywords, e.g.",
+    "'workflow sessions', 'archive data', or an operationId. Use it when no curated ica_* tool fits, then call the",
+    "match with ica_call_api. Returns the best matches: method, path, parameters, body fields, whether it changes",
+    "data, and what replaces deprecated ones; use other words to see other operations.",
+  ].join(" "),
+  inputSchema: {
+    query: z.string().min(1).max(200).describe("A few words of what to do, or an operationId."),
+    limit: z.number().int().min(1).max(10).optional().describe("1-10, default 5."),
+  },
+  outputSchema: {
+    query: z.string(),
+    matches: z.array(matchShape),
+    operations: z.number(),
+    icaVersion: z.string().optional(),
+    descriptionsDropped: z.boolean().optional(),
+  },
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  async handler(args, ctx) {
+    const catalogue = await getCatalogue(ctx.ica, { signal: ctx.signal });
+    const hits = searchOperations(catalogue, args.query, args.limit ?? 5);
+    let matches: OperationBrief[] = hits.map((h) => describeOperation(catalogue, h.op));
+    let descriptionsDropped = false;
+    if (JSON.stringify(matches).length > MAX_RESULT_CHARS) {
+      matches = hits.map((h) => describeOperation(catalogue, h.op, { descriptions: false }));
+      descriptionsDropped = true;
+    }
+    const structured = {
+      query: args.query,
+      matches,
+      operations: catalogue.operations.length,
+      ...(catalogue.version ? { icaVersion: catalogue.version } : {}),
+      ...(descriptionsDropped ? { descriptionsDropped } : {}),
+    };
+    if (matches.length === 0) {
+      return {
+        structured,
+        summary: `No ICA operation matches "${args.query}". Next: try other words (the resource: analyses, data, pipelines, samples, projects…) or an operationId.`,
+      };
+    }
+    const names = matches.map((m) => `${m.operationId} (${m.method} ${m.path})`).join(", ");
+    const readOnlyNote = ctx.config.readOnly
+      ? " Read-only mode: only changesData=false operations can be called."
+      : "";
+    return {
+      structured,
+      summary: `${matches.length} match(es) for "${args.query}": ${names}. Next: ica_call_api with operationId, path, query and body as listed; other words for other operations.${readOnlyNote}`,
+    };
+  },
+});
