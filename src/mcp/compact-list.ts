@@ -7,9 +7,9 @@ type Handler = (request: unknown, extra: unknown) => Promise<ListToolsResult>;
 const OUTPUT_SCHEMA_DEPTH = 2;
 
 /**
- * The published output schema: the same shape without descriptions, `$schema` and `additionalProperties:
- * false`, and with deeply nested objects reduced to their type. It only ever accepts more than the full zod
- * schema, which the server still enforces on every result.
+ * The published output schema: the same shape without descriptions, `$schema`, `required` and
+ * `additionalProperties: false`, and with deeply nested objects reduced to their type. It only ever accepts
+ * more than the full zod schema, which the server still enforces on every result.
  */
 function compactOutputSchema(schema: unknown, depth = 0): unknown {
   if (Array.isArray(schema)) return schema.map((s) => compactOutputSchema(s, depth));
@@ -18,8 +18,8 @@ function compactOutputSchema(schema: unknown, depth = 0): unknown {
   if (depth >= OUTPUT_SCHEMA_DEPTH && node.type === "object") return { type: "object" };
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(node)) {
-    if (key === "description" || key === "$schema" || (key === "additionalProperties" && value === false))
-      continue;
+    if (key === "description" || key === "$schema" || key === "required" || key === "propertyNames") continue;
+    if (key === "additionalProperties" && value === false) continue;
     if (key === "properties" && value && typeof value === "object") {
       // Under "properties" every key is a field name, never a keyword.
       out[key] = Object.fromEntries(
@@ -36,7 +36,7 @@ function compactOutputSchema(schema: unknown, depth = 0): unknown {
 
 /**
  * The published input schema: the same, without `$schema` and without bounds that only guard against abuse
- * (`minLength: 1`, long `maxLength`s, the safe-integer limits zod adds to `.int()`). The server still
+ * (`minLength: 1`, `maxLength`, `minItems`, large `maxItems`, the safe-integer limits zod adds to `.int()`). The server still
  * validates every argument against the full zod schema and answers a violation with an actionable error.
  */
 function compactInputSchema(schema: unknown): unknown {
@@ -46,8 +46,9 @@ function compactInputSchema(schema: unknown): unknown {
   for (const [key, value] of Object.entries(schema as Record<string, unknown>)) {
     if (key === "$schema") continue;
     if (key === "minLength" && value === 1) continue;
-    if (key === "maxLength" && typeof value === "number" && value >= 100) continue;
-    if ((key === "maximum" || key === "minimum") && Math.abs(Number(value)) === Number.MAX_SAFE_INTEGER) continue;
+    if (key === "maxLength" || key === "minItems") continue;
+    if (key === "maxItems" && typeof value === "number" && value >= 20) continue;
+    if ((key === "maximum" || key === "minimum") && Math.abs(Number(value)) >= 1_000_000_000) continue;
     out[key] =
       key === "properties" && value && typeof value === "object"
         ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, compactInputSchema(v)]))

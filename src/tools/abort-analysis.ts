@@ -12,7 +12,7 @@ export const abortAnalysisTool = defineTool({
   name: "ica_abort_analysis",
   title: "Abort an ICA analysis",
   description:
-    "Aborts a queued or running analysis for good (its work is lost). ICA updates the status only once the abort has started (ABORTING, then ABORTED): follow with ica_wait_for_analysis. A finished analysis cannot be aborted.",
+    "Aborts a queued or running analysis for good. ICA updates the status only once the abort has started (ABORTING, then ABORTED): follow with ica_wait_for_analysis. Finished analyses cannot be aborted.",
   inputSchema: {
     projectId: projectIdParam.optional(),
     analysisId: analysisIdParam,

@@ -17,41 +17,18 @@ const READ_ONLY_RULE =
 export const callApiTool = defineTool({
   name: "ica_call_api",
   title: "Call any ICA API operation",
-  description: [
-    "Calls one ICA REST operation by operationId from ica_search_api, for what no curated ica_* tool does.",
-    "path, query and body are objects keyed by the operation's parameter names, checked against its schema before",
-    "sending (every problem listed). Returns the status and ICA's JSON, cut to ~20,000 characters with a notice;",
-    "paged lists return nextPageToken (pass it as query.pageToken).",
-    "Can change or delete data; read-only mode allows only operations that change nothing.",
-  ].join(" "),
+  description:
+    "Calls one ICA REST operation (operationId from ica_search_api) when no curated tool fits. path, query and body are objects keyed by parameter name, validated first (all problems listed). Returns status and JSON, cut at ~20,000 characters. Can change or delete data.",
   inputSchema: {
     operationId: z.string().min(1).max(200).describe("From ica_search_api, e.g. searchAnalyses."),
     path: z
       .record(z.string(), z.unknown())
       .optional()
-      .describe(
-        'Path parameters, e.g. {"projectId": "…"} (ids from the list tools; projectId defaults to ICA_PROJECT_ID).',
-      ),
-    query: z
-      .record(z.string(), z.unknown())
-      .optional()
-      .describe('Query parameters as ica_search_api lists them, e.g. {"pageSize": 50}.'),
-    body: z
-      .record(z.string(), z.unknown())
-      .optional()
-      .describe("JSON body with the fields ica_search_api lists."),
-    version: z
-      .enum(["v3", "v4"])
-      .optional()
-      .describe("Media type version; default v3 (v4 when only v4 is offered)."),
-    idempotencyKey: z
-      .string()
-      .min(1)
-      .max(255)
-      .optional()
-      .describe(
-        "Only for operations taking one; default derived from the arguments (an identical repeat creates nothing new).",
-      ),
+      .describe('Path parameters, e.g. {"projectId": "…"} (default projectId: ICA_PROJECT_ID).'),
+    query: z.record(z.string(), z.unknown()).optional().describe('Query parameters, e.g. {"pageSize": 50}.'),
+    body: z.record(z.string(), z.unknown()).optional().describe("JSON request body."),
+    version: z.enum(["v3", "v4"]).optional().describe("Default v3 (v4 when only v4 exists)."),
+    idempotencyKey: z.string().min(1).max(255).optional().describe("Default: derived from the arguments."),
   },
   outputSchema: {
     operationId: z.string(),

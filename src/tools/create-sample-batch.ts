@@ -51,7 +51,7 @@ export const createSampleBatchTool = defineTool({
   name: "ica_create_sample_batch",
   title: "Create samples in one batch",
   description:
-    "Creates many samples in one batch, each with name, description, tags and linked files (folders = every file beneath), completed unless complete:false. ICA's duplicate rule is applied and reported: per file name the deepest copy is used, higher copies ignored. dryRun reports only. Returns batchId and jobId (ica_get_job).",
+    "Creates many samples in one batch, each with name, description, tags and linked files (a folder = every file beneath it), completed unless complete:false. ICA's duplicate rule is applied and reported (the deepest copy of a file name is used). dryRun reports only. Returns batchId and jobId (ica_get_job).",
   inputSchema: {
     projectId: projectIdParam.optional(),
     samples: z.array(sampleInput).min(1).max(MAX_SAMPLES).describe("The samples to create."),

@@ -16,7 +16,7 @@ export const createStorageCredentialsTool = defineTool({
   name: "ica_create_storage_credentials",
   title: "Register S3 storage credentials",
   description:
-    "Stores an AWS key pair (AWS_USER) so analyses can read the user's own S3 bucket (ICA cannot read public buckets without credentials). Returns the id for ica_start_analysis's storageCredentialsId. Each call creates one; names are unique. The secret is never shown.",
+    "Stores an AWS key pair (AWS_USER) so analyses can read the user's S3 bucket (ICA cannot read public buckets without one). Returns the id for ica_start_analysis's storageCredentialsId. Names are unique. The secret is never shown.",
   inputSchema: {
     name: z.string().describe('Name chosen by the user: 1-150 letters, digits, "_" or "-".'),
     accessKeyId: accessKeyIdParam,

@@ -28,13 +28,7 @@ export const getAnalysisOutputsTool = defineTool({
   inputSchema: {
     projectId: projectIdParam.optional(),
     analysisId: analysisIdParam,
-    maxItems: z
-      .number()
-      .int()
-      .min(1)
-      .max(MAX_ITEMS)
-      .optional()
-      .describe(`Entries to show across all outputs (default ${DEFAULT_ITEMS}, at most ${MAX_ITEMS}).`),
+    maxItems: z.number().int().min(1).max(MAX_ITEMS).optional().describe(`Default ${DEFAULT_ITEMS}.`),
   },
   outputSchema: {
     analysisId: z.string(),

@@ -129,17 +129,14 @@ export const getAnalysisStepsTool = defineTool({
   inputSchema: {
     projectId: projectIdParam.optional(),
     analysisId: analysisIdParam,
-    failedOnly: z
-      .boolean()
-      .optional()
-      .describe("Only steps that failed, were aborted or interrupted (default false)."),
+    failedOnly: z.boolean().optional().describe("Only failed, aborted or interrupted steps."),
     tailBytes: z
       .number()
       .int()
       .min(0)
       .max(MAX_TAIL_BYTES)
       .optional()
-      .describe(`Bytes of each failed step's log to show (default ${DEFAULT_TAIL_BYTES}; 0 skips the logs).`),
+      .describe(`Log bytes per failed step (default ${DEFAULT_TAIL_BYTES}; 0 = none).`),
   },
   outputSchema: {
     analysisId: z.string(),

@@ -101,9 +101,7 @@ export const getAnalysisTool = defineTool({
       .array(z.enum(INCLUDES))
       .max(INCLUDES.length)
       .optional()
-      .describe(
-        "Extra details to fetch: inputs, configurations, usage, logsFolder (default none; each costs one request).",
-      ),
+      .describe("Extras, one request each: inputs, configurations, usage, logsFolder."),
   },
   outputSchema: outputShape,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },

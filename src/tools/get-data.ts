@@ -15,12 +15,7 @@ export const getDataTool = defineTool({
   inputSchema: {
     projectId: projectIdParam.optional(),
     dataId: z.string().min(1).max(255).optional().describe('Data id ("fil.…"/"fol.…") from ica_list_data.'),
-    path: z
-      .string()
-      .min(1)
-      .max(4000)
-      .optional()
-      .describe('Full path starting with "/", e.g. from ica_list_data (case-insensitive).'),
+    path: z.string().min(1).max(4000).optional().describe('Full path, e.g. "/fastq/S1_R1.fastq.gz".'),
   },
   outputSchema: {
     id: z.string(),

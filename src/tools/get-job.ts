@@ -28,7 +28,7 @@ export const getJobTool = defineTool({
   name: "ica_get_job",
   title: "Get a batch job's status",
   description:
-    "Status of a batch job (e.g. from ica_create_sample_batch) with times and ICA's note; for a sample creation batch also item counts per status and the first 50 items. Poll every few seconds until done.",
+    "Status of a batch job (e.g. from ica_create_sample_batch); for a sample creation batch also item counts per status and the first 50 items. Poll every few seconds until done.",
   inputSchema: {
     jobId: z
       .string()

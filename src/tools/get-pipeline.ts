@@ -57,7 +57,7 @@ export const getPipelineTool = defineTool({
   name: "ica_get_pipeline",
   title: "Get a pipeline and what a launch needs",
   description:
-    "What launching a pipeline needs: language, input parameters (data: code, required, multiValue), configuration parameters (type, required, multiValue, defaults, options) and the default storage. Next: ica_start_analysis with dryRun.",
+    "What a launch needs: language, input parameters (code, required, multiValue), configuration parameters (type, required, defaults, options) and the default storage. Next: ica_start_analysis with dryRun.",
   inputSchema: {
     projectId: projectIdParam.optional(),
     pipelineId: pipelineIdParam.optional(),

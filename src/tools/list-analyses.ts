@@ -38,7 +38,7 @@ export const analysisIdParam = z
   .string()
   .min(1)
   .max(100)
-  .describe("Analysis id (UUID) from ica_list_analyses (the `id` field, not the reference).");
+  .describe("Analysis id from ica_list_analyses (not the reference).");
 
 export const analysisItemShape = z.object({
   id: z.string(),
@@ -75,7 +75,7 @@ export const listAnalysesTool = defineTool({
   name: "ica_list_analyses",
   title: "List ICA analyses",
   description:
-    "Lists a project's analyses: id, reference, userReference, status, pipeline code, dates. Find what ran or failed, then use ica_get_analysis_steps (why it failed) or ica_get_analysis_outputs. Cursor paging; sort means offset. maxItems collects several pages (at most 100 analyses per call).",
+    "Lists a project's analyses: id, reference, userReference, status, pipeline code, dates. Then: ica_get_analysis_steps (why it failed) or ica_get_analysis_outputs. Cursor paging; sort means offset. maxItems collects pages (at most 100 per call).",
   inputSchema: {
     projectId: projectIdParam.optional(),
     status: z

@@ -7,7 +7,7 @@ export const listAnalysisStoragesTool = defineTool({
   name: "ica_list_analysis_storages",
   title: "List analysis storage sizes",
   description:
-    "Storage sizes for launches (id, name such as Small, size). ica_start_analysis uses the pipeline's advised size unless given analysisStorageName: too small fails the run, too large costs more.",
+    "Storage sizes for launches (id, name such as Small, size). Launches use the pipeline's advised size unless told otherwise: too small fails the run, too large costs more.",
   inputSchema: { projectId: projectIdParam.optional() },
   outputSchema: {
     items: z.array(z.object({ id: z.string(), name: z.string(), description: z.string().optional() })),

@@ -55,20 +55,15 @@ export const listDataTool = defineTool({
   name: "ica_list_data",
   title: "List project files and folders",
   description:
-    'Browses a project\'s files and folders: the items directly in parentFolderPath ("/" = root), or a project-wide search by filename. Returns id, name, path, type, size, status, format (the ids launches, samples and downloads need). Cursor paging; sort means offset.',
+    'Browses a project\'s files and folders: the items directly in parentFolderPath ("/" = root), or a search by filename. Returns id, name, path, type, size, status, format (ids for launches, samples, downloads). Cursor paging; sort means offset.',
   inputSchema: {
     projectId: projectIdParam.optional(),
-    parentFolderPath: z
-      .string()
-      .min(1)
-      .max(4000)
-      .optional()
-      .describe('Folder to list: a path from a previous result, e.g. "/fastq/run1/".'),
+    parentFolderPath: z.string().min(1).max(4000).optional().describe('Folder path, e.g. "/fastq/run1/".'),
     filename: z.string().min(1).max(255).optional().describe('Name to look for, e.g. a sample id or ".bam".'),
     filenameMatchMode: z
       .enum(["FUZZY", "EXACT", "EXCLUDE"])
       .optional()
-      .describe("FUZZY (default: part of the name), EXACT, or EXCLUDE (all but it)."),
+      .describe("FUZZY (default), EXACT or EXCLUDE."),
     type: z.enum(["FILE", "FOLDER"]).optional().describe("Only files or only folders."),
     status: z.array(z.enum(DATA_STATUSES)).min(1).max(6).optional().describe("Only these statuses."),
     formatCode: z

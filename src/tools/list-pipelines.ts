@@ -38,7 +38,7 @@ export const listPipelinesTool = defineTool({
   name: "ica_list_pipelines",
   title: "List a project's pipelines",
   description:
-    "The pipelines a project can run: id, code, language (CWL/NEXTFLOW), status, short description. Filter by search or language; pages with pageOffset. Next: ica_get_pipeline for what a launch needs.",
+    "The pipelines a project can run: id, code, language (CWL/NEXTFLOW), status, short description. Filter by search or language. Next: ica_get_pipeline.",
   inputSchema: {
     projectId: projectIdParam.optional(),
     search: z.string().min(1).max(255).optional().describe("Text in the code or description."),

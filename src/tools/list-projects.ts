@@ -48,21 +48,12 @@ export function projectSummary(p: IcaProject): z.input<typeof projectSummaryShap
 export const listProjectsTool = defineTool({
   name: "ica_list_projects",
   title: "List ICA projects",
-  description: [
-    "Lists the ICA projects the credentials can see (id, name, short description, region, tags).",
-    "Use it first: most other tools need a projectId from here. Filter with search (name or description).",
-    "Pages with cursor paging by default (follow nextPageToken); sort switches to offset paging (pageOffset).",
-  ].join("\n"),
+  description:
+    "Lists the ICA projects the credentials can see: id, name, short description, region, tags. Start here: most tools need a projectId. search matches names and descriptions. Cursor paging; sort means offset.",
   inputSchema: {
-    search: z
-      .string()
-      .min(1)
-      .max(255)
-      .optional()
-      .describe("Text to look for in project names and descriptions."),
+    search: z.string().min(1).max(255).optional().describe("Words in project names or descriptions."),
     userTags: tagListParam.optional().describe("Only projects with all these user tags."),
-    technicalTags: tagListParam.optional().describe("Only projects with all these technical tags."),
-    includeHidden: z.boolean().optional().describe("Also list hidden (inactive) projects. Default false."),
+    includeHidden: z.boolean().optional().describe("Include hidden projects."),
     pageSize: pageSizeParam(25, 200).optional(),
     pageToken: pageTokenParam.optional(),
     pageOffset: pageOffsetParam.optional(),
@@ -81,7 +72,6 @@ export const listProjectsTool = defineTool({
       {
         search: args.search,
         userTags: args.userTags,
-        technicalTags: args.technicalTags,
         includeHiddenProjects: args.includeHidden,
       },
       plan,

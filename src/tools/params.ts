@@ -26,10 +26,10 @@ export const pageOffsetParam = z
 
 export const pagingModeParam = z
   .enum(["cursor", "offset"])
-  .describe("Default cursor; offset when sort or pageOffset is given.");
+  .describe("Force a paging style (default: cursor, offset with sort).");
 
 export function pageSizeParam(defaultSize: number, max: number) {
-  return z.number().int().min(1).max(max).describe(`1-${max}, default ${defaultSize}.`);
+  return z.number().int().min(1).max(max).describe(`Default ${defaultSize}.`);
 }
 
 export function sortParam(fields: readonly string[]) {

@@ -52,12 +52,8 @@ const matchShape = z.object({
 export const searchApiTool = defineTool({
   name: "ica_search_api",
   title: "Search ICA's API operations",
-  description: [
-    "Finds ICA REST operations (all ~300 of the connected instance's OpenAPI document) by keywords, e.g.",
-    "'workflow sessions', 'archive data', or an operationId. Use it when no curated ica_* tool fits, then call the",
-    "match with ica_call_api. Returns the best matches: method, path, parameters, body fields, whether it changes",
-    "data, and what replaces deprecated ones; use other words to see other operations.",
-  ].join(" "),
+  description:
+    "Finds ICA REST operations (~300, from the instance's OpenAPI document) by keywords or operationId when no curated tool fits; call one with ica_call_api. Returns method, path, parameters, body fields, whether it changes data, replacements of deprecated ones.",
   inputSchema: {
     query: z.string().min(1).max(200).describe("A few words of what to do, or an operationId."),
     limit: z.number().int().min(1).max(10).optional().describe("1-10, default 5."),

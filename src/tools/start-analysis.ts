@@ -77,7 +77,7 @@ export const startAnalysisTool = defineTool({
   name: "ica_start_analysis",
   title: "Start a pipeline (analysis)",
   description:
-    "Starts a CWL or Nextflow pipeline (inputs and settings as ica_get_pipeline lists them, data ids or paths from ica_list_data). Storage defaults to the pipeline's advised size, the activation code to ICA's best match; the result says which. All input problems come back at once, before anything starts. dryRun: true returns the exact request. Repeating a call returns the analysis already started (outcome existing); rerun: true launches anew. Next: ica_wait_for_analysis.",
+    "Starts a CWL or Nextflow pipeline (inputs and settings from ica_get_pipeline, data ids or paths from ica_list_data). Storage defaults to the pipeline's advice, the activation code to ICA's best match. All problems are reported before anything starts. dryRun returns the exact request. A repeated call returns the existing analysis; rerun launches anew.",
   inputSchema: startAnalysisInput,
   outputSchema: startAnalysisOutput,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },

@@ -62,7 +62,7 @@ export const waitForAnalysisTool = defineTool({
   name: "ica_wait_for_analysis",
   title: "Wait for an ICA analysis",
   description:
-    "Waits until an analysis ends, needs input (AWAITING_INPUT) or reaches untilStatus, polling politely with progress notifications. Returns the state then, or at timeoutSeconds (default 50, inside 60-second client limits; up to 600): call again to keep waiting.",
+    "Waits until an analysis ends, needs input or reaches untilStatus, polling politely with progress notifications. Returns the state then, or at timeoutSeconds (default 50, inside 60-second client limits): call again to keep waiting.",
   inputSchema: {
     projectId: projectIdParam.optional(),
     analysisId: analysisIdParam,
@@ -72,22 +72,15 @@ export const waitForAnalysisTool = defineTool({
       .min(1)
       .max(MAX_TIMEOUT_SECONDS)
       .optional()
-      .describe(`How long to wait (default ${DEFAULT_TIMEOUT_SECONDS}; at most ${MAX_TIMEOUT_SECONDS}).`),
-    untilStatus: z
-      .string()
-      .min(1)
-      .max(40)
-      .optional()
-      .describe(
-        "Also stop when the analysis reaches this status, e.g. IN_PROGRESS (any ICA status, either spelling). Ending or AWAITING_INPUT always stops the wait.",
-      ),
+      .describe(`Default ${DEFAULT_TIMEOUT_SECONDS}, at most ${MAX_TIMEOUT_SECONDS}.`),
+    untilStatus: z.string().min(1).max(40).optional().describe("Also stop at this status, e.g. IN_PROGRESS."),
     pollSeconds: z
       .number()
       .int()
       .min(1)
       .max(60)
       .optional()
-      .describe("Fixed polling interval in seconds (default: 2 s growing to 15 s)."),
+      .describe("Fixed poll interval (default 2 s growing to 15 s)."),
   },
   outputSchema: {
     analysisId: z.string(),

@@ -19,13 +19,9 @@ import { registerSecret } from "../../redact.js";
  */
 export const accessKeyIdParam = z
   .string()
-  .describe(
-    "AWS access key id (AKIA…) of an IAM user that can read the bucket, from the user. Shown masked.",
-  );
+  .describe("AWS access key id (AKIA…) that can read the bucket, from the user; shown masked.");
 
-export const secretAccessKeyParam = z
-  .string()
-  .describe("The AWS secret access key of accessKeyId, from the user. Sent to ICA only, never shown.");
+export const secretAccessKeyParam = z.string().describe("AWS secret access key, from the user; never shown.");
 
 /** Registers both values for redaction; call first thing in the handler. */
 export function protectKeys(keys: AwsKeyPair): void {

@@ -43,7 +43,7 @@ export const startAnalysisInput = {
           .max(MAX_DATA_REFS)
           .optional()
           .describe(
-            "s3:// or https:// data; s3 needs storageCredentialsId (ica_list_storage_credentials); mountPath defaults to the file name.",
+            "s3:// (needs storageCredentialsId) or https:// data; mountPath defaults to the file name.",
           ),
       }),
     )
@@ -60,7 +60,7 @@ export const startAnalysisInput = {
     )
     .max(300)
     .optional()
-    .describe('Settings from ica_get_pipeline, as text ("4", "true"); multiValue for multi-value ones.'),
+    .describe("Settings from ica_get_pipeline as text; multiValue for lists."),
   analysisStorageId: z.string().max(100).optional().describe("From ica_list_analysis_storages."),
   analysisStorageName: z.string().max(255).optional().describe("E.g. Small. Default: the pipeline's own."),
   activationCodeDetailId: z.string().max(100).optional().describe("Default: ICA's best match."),
@@ -76,7 +76,7 @@ export const startAnalysisInput = {
     .string()
     .max(4000)
     .optional()
-    .describe("Folder (id, URN or path) to put the output folder in."),
+    .describe("Parent of the output folder (id, URN or path)."),
   analysisOutput: z
     .array(
       z.object({
@@ -89,9 +89,7 @@ export const startAnalysisInput = {
     )
     .max(50)
     .optional()
-    .describe(
-      "Output mappings; targetProjectId defaults to this project, type FILE/FOLDER, actionOnExist Overwrite (default)/Rename/Skip.",
-    ),
+    .describe("Output mappings; actionOnExist Overwrite (default), Rename or Skip."),
   dryRun: z.boolean().optional().describe("Check and return the exact request; start nothing."),
   rerun: z.boolean().optional().describe("Launch anew even if this exact launch exists (e.g. it failed)."),
 };
