@@ -1,6 +1,5 @@
 // `npm run bench`: figures for the README's performance section. Prints tables; asserts nothing.
 // Everything runs on loopback against the embedded sandbox; request loops are bounded.
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
@@ -199,7 +198,9 @@ async function main() {
   );
 
   if (throughput.length) {
-    out("## Auto-paging throughput (maxItems 100 = one full result, pageSize 25, default throttle of 10 requests/s)");
+    out(
+      "## Auto-paging throughput (maxItems 100 = one full result, pageSize 25, default throttle of 10 requests/s)",
+    );
     table(["mode", "throughput", "throttle ceiling"], throughput);
   }
 

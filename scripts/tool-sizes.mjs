@@ -11,10 +11,8 @@ const [a, b] = InMemoryTransport.createLinkedPair();
 const client = new Client({ name: "sizes", version: "1" });
 await Promise.all([server.connect(b), client.connect(a)]);
 const { tools } = await client.listTools();
-let total = 0;
 for (const t of tools) {
   const all = Buffer.byteLength(JSON.stringify(t));
-  total += all;
   const out = Buffer.byteLength(JSON.stringify(t.outputSchema ?? {}));
   const inp = Buffer.byteLength(JSON.stringify(t.inputSchema ?? {}));
   process.stdout.write(
