@@ -111,6 +111,52 @@ describe("load with faults", () => {
   });
 });
 
+describe("launches under load and faults", () => {
+  it("concurrent launches with lost answers, 429s and 503s each create exactly one analysis", async () => {
+    const sb = sandbox();
+    const c = await connectTools(sb, { clientOptions: { maxRps: RPS, retry: fastRetries } });
+    const training = sb.state.projectByName(SEED_PROJECTS.training)!;
+    const create = { method: "POST", path: `/api/projects/${training.id}/analysis:nextflow` };
+    const since = performance.now();
+    sb.faults.add({ kind: "dropAfter", times: 8, match: create }); // created, but the answer is lost
+    sb.faults.add({ kind: "status", status: 429, times: 8, match: create });
+    sb.faults.add({ kind: "status", status: 503, times: 5, match: create });
+    sb.faults.add({ kind: "drop", times: 4, match: create });
+    const refs = Array.from({ length: 30 }, (_, i) => `load-launch-${i}`);
+    const results = await Promise.all(
+      refs.map((userReference) =>
+        c.client.callTool({
+          name: "ica_start_analysis",
+          arguments: {
+            projectId: training.id,
+            pipelineCode: "lab-fastqc-multiqc-draft",
+            userReference,
+            inputs: [
+              {
+                parameterCode: "reads",
+                dataIds: [
+                  "/tutorial/NA12878-chr20/NA12878_S1_L001_R1_001.fastq.gz",
+                  "/tutorial/NA12878-chr20/NA12878_S1_L001_R2_001.fastq.gz",
+                ],
+              },
+            ],
+            parameters: [{ code: "threads", value: "8" }],
+          },
+        }),
+      ),
+    );
+    for (const [i, res] of results.entries()) {
+      expect(res.isError, textOf(res)).toBeFalsy();
+      const made = sb.state.analyses.where((a) => a.projectId === training.id && a.userReference === refs[i]);
+      expect(made, refs[i]).toHaveLength(1);
+      expect((res.structuredContent as { analysis: { id: string } }).analysis.id).toBe(made[0]!.id);
+    }
+    expect(worstSecond(since)).toBeLessThanOrEqual(RPS);
+    sb.faults.clear();
+    await c.close();
+  });
+});
+
 describe("auth faults", () => {
   it("the JWT expiring in the middle of auto-paging costs one new token and loses nothing", async () => {
     const sb = sandbox();
