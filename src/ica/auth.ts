@@ -70,7 +70,10 @@ export class TokenManager {
 
   private renewAt(token: string): number {
     const exp = jwtExpiry(token);
-    return exp === undefined ? this.now() + UNKNOWN_EXPIRY_MS : exp * 1000 - EARLY_RENEWAL_MS;
+    if (exp === undefined) return this.now() + UNKNOWN_EXPIRY_MS;
+    // Short-lived tokens renew at 80% of their remaining life, so a fresh token is never "due" at once.
+    const remaining = exp * 1000 - this.now();
+    return exp * 1000 - Math.min(EARLY_RENEWAL_MS, Math.max(0, remaining) / 5);
   }
 
   private async token(signal?: AbortSignal): Promise<string> {
