@@ -15,7 +15,7 @@ const out = (s = "") => process.stdout.write(`${s}\n`);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const p95 = (xs) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))];
 const ms = (n) => `${n.toFixed(1)} ms`;
-const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
+const kb = (n) => `${(n / 2 ** 20).toFixed(0)} MB`;
 
 function table(headers, rows) {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
@@ -36,10 +36,10 @@ function rssOf(pid) {
   }
 }
 
-async function connect(sb, extraEnv = {}) {
+async function connect(sb, extraEnv = {}, nodeArgs = []) {
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [ENTRY],
+    args: [...nodeArgs, ENTRY],
     env: {
       PATH: process.env.PATH ?? "",
       ICA_BASE_URL: sb.url,
@@ -139,24 +139,36 @@ async function main() {
     ["after the 200 overhead calls", kb(rssOf(pid))],
   ];
 
-  // 4. auto-paging throughput (needs ica_list_analyses)
+  // 4. auto-paging throughput (needs ica_list_analyses): sustained, 1,000 analyses through consecutive
+  // auto-paging calls that continue where the previous one stopped, under the default throttle.
   const throughput = [];
   if (has("ica_list_analyses")) {
-    for (const [mode, args] of [
-      ["cursor", { projectId: wgs, maxItems: 100, pageSize: 25 }],
-      ["offset", { projectId: wgs, maxItems: 100, pageSize: 25, sort: "reference" }],
-    ]) {
-      const runs = [];
-      for (let i = 0; i < 3; i++) {
-        const t0 = performance.now();
-        const res = await throttled.client.callTool({ name: "ica_list_analyses", arguments: args });
-        const n = res.structuredContent?.items?.length ?? 0;
-        runs.push(n / ((performance.now() - t0) / 1000));
+    const TARGET = 1000;
+    const PAGE = 25;
+    for (const mode of ["cursor", "offset"]) {
+      let collected = 0;
+      let requests = 0;
+      let next = mode === "cursor" ? {} : { pageOffset: 0, sort: "reference" };
+      const t0 = performance.now();
+      while (collected < TARGET) {
+        const res = await throttled.client.callTool({
+          name: "ica_list_analyses",
+          arguments: { projectId: wgs, maxItems: 100, pageSize: PAGE, ...next },
+        });
+        const sc = res.structuredContent ?? {};
+        collected += sc.items?.length ?? 0;
+        requests += Math.ceil((sc.items?.length ?? 0) / PAGE);
+        if (mode === "cursor" && sc.nextPageToken) next = { pageToken: sc.nextPageToken };
+        else if (mode === "offset" && sc.nextPageOffset !== undefined)
+          next = { pageOffset: sc.nextPageOffset, sort: "reference" };
+        else break;
       }
+      const seconds = (performance.now() - t0) / 1000;
       throughput.push([
         mode,
-        `${median(runs).toFixed(0)} analyses/s`,
-        "1000 analyses/s (10 req/s × 100 per page)",
+        `${(collected / seconds).toFixed(0)} analyses/s`,
+        `${requests} requests in ${seconds.toFixed(1)} s`,
+        `${10 * PAGE} analyses/s`,
       ]);
     }
     for (let i = 0; i < 10; i++) {
@@ -170,7 +182,7 @@ async function main() {
 
   // 5. load: bounded concurrent mixed calls, twice, to see whether memory keeps growing
   const mixed = ["ica_list_projects", "ica_get_project", "ica_list_analyses", "ica_list_data"].filter(has);
-  for (let round = 1; round <= 4; round++) {
+  for (let round = 1; round <= 6; round++) {
     const t0 = performance.now();
     await Promise.all(
       Array.from({ length: 300 }, (_, i) => {
@@ -188,6 +200,26 @@ async function main() {
     ]);
   }
 
+  // A leak check: with the heap capped, a leak would crash the server or keep its memory climbing.
+  const capped = await connect(sb, { ICA_MAX_REQUESTS_PER_SECOND: "1000" }, ["--max-old-space-size=48"]);
+  const cappedRss = [];
+  for (let round = 1; round <= 20; round++) {
+    await Promise.all(
+      Array.from({ length: 300 }, (_, i) =>
+        capped.client.callTool({
+          name: mixed[i % mixed.length],
+          arguments: mixed[i % mixed.length] === "ica_list_projects" ? { pageSize: 5 } : { projectId: wgs },
+        }),
+      ),
+    );
+    if (round % 5 === 0) cappedRss.push(`${(rssOf(capped.pid) / 2 ** 20).toFixed(0)} MB`);
+  }
+  await capped.close();
+  memory.push([
+    "with the heap capped at 48 MB, after 1,500 / 3,000 / 4,500 / 6,000 calls",
+    cappedRss.join(" / "),
+  ]);
+
   out("## Cold start and memory");
   table(
     ["measure", "value"],
@@ -198,10 +230,8 @@ async function main() {
   );
 
   if (throughput.length) {
-    out(
-      "## Auto-paging throughput (maxItems 100 = one full result, pageSize 25, default throttle of 10 requests/s)",
-    );
-    table(["mode", "throughput", "throttle ceiling"], throughput);
+    out("## Auto-paging throughput (1,000 analyses, pageSize 25, default throttle of 10 requests/s)");
+    table(["mode", "throughput", "requests", "throttle ceiling"], throughput);
   }
 
   // 6. result economy: bytes returned to the model per item vs ICA's raw JSON

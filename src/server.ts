@@ -76,6 +76,9 @@ async function main(): Promise<void> {
   const shutdownController = new AbortController();
   const server = buildServer({ config, ica, tools, shutdownSignal: shutdownController.signal });
   const transport = new StdioServerTransport();
+  // Under bursts of concurrent answers the transport waits for stdout's "drain" once per pending write;
+  // that is backpressure working, not a leak, so Node's 10-listener warning would only be noise.
+  process.stdout.setMaxListeners(0);
 
   let stopping = false;
   const shutdown = async (reason: string) => {

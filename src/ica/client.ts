@@ -1,6 +1,7 @@
 import { gunzipSync } from "node:zlib";
 import pThrottle from "p-throttle";
 import { Agent, type Dispatcher, EnvHttpProxyAgent, request as undiciRequest } from "undici";
+import { type LinkedSignal, linkSignals } from "../abort.js";
 import { log } from "../log.js";
 import { redact } from "../redact.js";
 import { VERSION } from "../version.js";
@@ -260,7 +261,8 @@ export class IcaClient {
       });
     }
     const info: RequestInfo = { method: "GET", path: `(download from ${target.host})` };
-    const signal = this.combinedSignal(opts.signal, this.options.timeoutMs);
+    const linked = this.combinedSignal(opts.signal, this.options.timeoutMs);
+    const signal = linked.signal;
     const headers: Record<string, string> = { "user-agent": `ica-mcp/${VERSION}` };
     if (opts.tailBytes) headers.range = `bytes=-${opts.tailBytes}`;
     try {
@@ -291,6 +293,8 @@ export class IcaClient {
       return { text, truncated: cut || partial };
     } catch (err) {
       throw this.mapTransportError(err, info, opts.signal);
+    } finally {
+      linked.dispose();
     }
   }
 
@@ -317,10 +321,9 @@ export class IcaClient {
     return `${target.origin}${target.pathname}`;
   }
 
-  private combinedSignal(caller: AbortSignal | undefined, timeoutMs: number): AbortSignal {
-    const signals = [AbortSignal.timeout(timeoutMs), this.closing.signal];
-    if (caller) signals.push(caller);
-    return AbortSignal.any(signals);
+  /** The request's signal: the caller's, the client's close, and the timeout. Dispose when the request is done. */
+  private combinedSignal(caller: AbortSignal | undefined, timeoutMs: number): LinkedSignal {
+    return linkSignals([this.closing.signal, caller], timeoutMs);
   }
 
   private async waitForSlot(signal?: AbortSignal): Promise<void> {
@@ -412,7 +415,8 @@ export class IcaClient {
     }
     if (req.idempotencyKey) headers["idempotency-key"] = req.idempotencyKey;
     const timeoutMs = req.timeoutMs ?? this.options.timeoutMs;
-    const signal = this.combinedSignal(req.signal, timeoutMs);
+    const linked = this.combinedSignal(req.signal, timeoutMs);
+    const signal = linked.signal;
     const t0 = Date.now();
     this.stats.requests++;
     let status = 0;
@@ -437,6 +441,8 @@ export class IcaClient {
     } catch (err) {
       if (err instanceof IcaError) throw err;
       throw this.mapTransportError(err, info, req.signal, timeoutMs);
+    } finally {
+      linked.dispose();
     }
     this.stats.bytesReceived += raw.length;
     log.debug("ICA request", { method: req.method, path: req.path, status, ms: Date.now() - t0 });

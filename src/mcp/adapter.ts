@@ -2,6 +2,7 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import type { CallToolResult, ServerNotification, ServerRequest } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
+import { linkSignals } from "../abort.js";
 import { type Config, CREDENTIAL_HINT } from "../config.js";
 import type { IcaClient } from "../ica/client.js";
 import { UserInputError } from "../ica/errors.js";
@@ -29,6 +30,8 @@ export interface ToolContext {
   checkProject(projectId: string): void;
   /** Whether the server is limited to some projects. */
   allowedProjects?: ReadonlySet<string>;
+  /** Releases the call's signal links; the adapter calls it when the call is done. */
+  dispose(): void;
 }
 
 export interface ToolOutput<O> {
@@ -83,7 +86,8 @@ export function makeContext(
   const progressToken = extra._meta?.progressToken;
   let last = -1;
   let lastSent = 0;
-  const signal = deps.shutdownSignal ? AbortSignal.any([extra.signal, deps.shutdownSignal]) : extra.signal;
+  const linked = linkSignals([extra.signal, deps.shutdownSignal]);
+  const signal = linked.signal;
   const checkProject = (projectId: string) => {
     if (deps.allowedProjects && !deps.allowedProjects.has(projectId)) {
       throw new UserInputError(
@@ -96,6 +100,7 @@ export function makeContext(
     ica: deps.ica,
     config: deps.config,
     signal,
+    dispose: linked.dispose,
     allowedProjects: deps.allowedProjects,
     checkProject,
     projectId(given) {
@@ -175,7 +180,14 @@ export function registerTools(server: McpServer, tools: AnyTool[], deps: Adapter
         outputSchema: z.object(tool.outputSchema),
         annotations: { title: tool.title, ...tool.annotations },
       },
-      async (args: unknown, extra: Extra) => runTool(tool, args, makeContext(deps, extra)),
+      async (args: unknown, extra: Extra) => {
+        const ctx = makeContext(deps, extra);
+        try {
+          return await runTool(tool, args, ctx);
+        } finally {
+          ctx.dispose();
+        }
+      },
     );
   }
 }

@@ -47,6 +47,8 @@ export function registerResources(server: McpServer, tools: AnyTool[], deps: Ada
           };
         } catch (err) {
           throw new McpError(ErrorCode.InvalidParams, formatToolError(err, t.tool));
+        } finally {
+          ctx.dispose();
         }
       },
     );
