@@ -77,6 +77,8 @@ export interface IcaClientOptions {
   maxResponseBytes?: number;
   /** Use HTTP(S)_PROXY / NO_PROXY from the environment (default true). */
   useEnvProxy?: boolean;
+  /** The clock used to decide when a JWT is due for renewal (tests pass a controlled one). */
+  now?: () => number;
 }
 
 export interface ClientStats {
@@ -183,7 +185,7 @@ export class IcaClient {
     const throttle = pThrottle({ limit, interval: THROTTLE_INTERVAL_MS, strict: true });
     this.slot = throttle(async () => {});
     this.auth = new TokenManager(
-      { apiKey: options.apiKey, accessToken: options.accessToken, tenant: options.tenant },
+      { apiKey: options.apiKey, accessToken: options.accessToken, tenant: options.tenant, now: options.now },
       {
         mint: async (apiKey, tenant, signal) => {
           const res = await this.send<{ token?: string }>(
