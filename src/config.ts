@@ -132,7 +132,7 @@ export const OPTIONS: OptionSpec[] = [
     kind: "boolean",
     default: "false",
     description:
-      "Verify the configuration (token exchange and one listing), print a one-line verdict, and exit.",
+      "Verify the configuration (token exchange and one listing), print a one-line verdict on stderr, and exit 0 or 1.",
   },
 ];
 

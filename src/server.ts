@@ -108,11 +108,15 @@ function sandboxOpenapiPath(): string | undefined {
   return existsSync(file) ? file : undefined;
 }
 
-/** --check: token exchange plus one listing; one line of verdict on stdout. */
+/**
+ * --check: token exchange plus one listing; one verdict line on stderr. Even here stdout stays silent: a client
+ * configured with --check by mistake must not receive anything that is not JSON-RPC.
+ */
 async function runCheck(config: Config, ica: IcaClient): Promise<boolean> {
   const where = new URL(config.baseUrl).origin;
+  const verdict = (line: string) => process.stderr.write(`ica-mcp --check: ${redact(line)}\n`);
   if (!ica.hasCredentials) {
-    process.stdout.write(`FAIL: no ICA credentials; set ICA_API_KEY or ICA_ACCESS_TOKEN (ICA at ${where})\n`);
+    verdict(`FAIL: no ICA credentials; set ICA_API_KEY or ICA_ACCESS_TOKEN (ICA at ${where})`);
     return false;
   }
   try {
@@ -120,13 +124,13 @@ async function runCheck(config: Config, ica: IcaClient): Promise<boolean> {
     const page = await listProjects(ica, {}, plan);
     const count =
       page.remainingRecords !== undefined ? page.items.length + page.remainingRecords : page.items.length;
-    process.stdout.write(
-      `OK: authenticated to ICA at ${where}; ${count} project(s) visible${config.projectId ? `; default project ${config.projectId}` : ""}\n`,
+    verdict(
+      `OK: authenticated to ICA at ${where}; ${count} project(s) visible${config.projectId ? `; default project ${config.projectId}` : ""}`,
     );
     return true;
   } catch (err) {
     const text = formatToolError(err, "--check").replace(/\n/g, " ");
-    process.stdout.write(`FAIL: ${text}\n`);
+    verdict(`FAIL: ${text}`);
     return false;
   }
 }

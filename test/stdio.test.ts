@@ -89,16 +89,21 @@ describe("the built server over stdio", () => {
   it("--check passes against the sandbox", async () => {
     const res = await runCli(["--check"], { ICA_BASE_URL: sandbox().url, ICA_API_KEY: TEST_API_KEY });
     expect(res.code).toBe(0);
-    expect(res.stdout).toMatch(
-      /^OK: authenticated to ICA at http:\/\/127\.0\.0\.1:\d+; \d+ project\(s\) visible\n$/,
+    expect(res.stdout).toBe("");
+    const verdicts = res.stderr.split("\n").filter((l) => l.startsWith("ica-mcp --check: "));
+    expect(verdicts).toHaveLength(1);
+    expect(verdicts[0]).toMatch(
+      /^ica-mcp --check: OK: authenticated to ICA at http:\/\/127\.0\.0\.1:\d+; \d+ project\(s\) visible$/,
     );
   });
 
   it("--check fails clearly on a bad key", async () => {
     const res = await runCli(["--check"], { ICA_BASE_URL: sandbox().url, ICA_API_KEY: "wrong-key-value-42" });
     expect(res.code).toBe(1);
-    expect(res.stdout).toMatch(/^FAIL: .*ICA_API_KEY/);
-    expect(res.stdout.trim().split("\n")).toHaveLength(1);
+    expect(res.stdout).toBe("");
+    const verdicts = res.stderr.split("\n").filter((l) => l.startsWith("ica-mcp --check: "));
+    expect(verdicts).toHaveLength(1);
+    expect(verdicts[0]).toMatch(/^ica-mcp --check: FAIL: .*ICA_API_KEY/);
     expect(res.stdout + res.stderr).not.toContain("wrong-key-value-42");
   });
 });
