@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IcaApiError } from "../src/ica/errors.js";
-import { setLogLevel } from "../src/log.js";
 import { scrubKeysFromError } from "../src/tools/credentials/keys.js";
 import { type Connected, connectTools, textOf } from "./helpers/mcp.js";
 import { useSandbox } from "./helpers/sandbox.js";
+import { captureDebugStderr } from "./helpers/stderr.js";
 
 const sandbox = useSandbox();
 
@@ -27,22 +27,16 @@ const ALL_SECRETS = [
 ];
 
 let c: Connected;
-const stderrLines: string[] = [];
+let capture: ReturnType<typeof captureDebugStderr>;
 const outputs: string[] = [];
 
 beforeAll(async () => {
   c = await connectTools(sandbox(), { env: { ICA_LOG_LEVEL: "debug" } });
-  setLogLevel("debug");
-  const write = process.stderr.write.bind(process.stderr);
-  vi.spyOn(process.stderr, "write").mockImplementation(((chunk: unknown, ...rest: unknown[]) => {
-    stderrLines.push(String(chunk));
-    return (write as (...a: unknown[]) => boolean)(chunk, ...rest);
-  }) as typeof process.stderr.write);
+  capture = captureDebugStderr();
 });
 
 afterAll(async () => {
-  vi.restoreAllMocks();
-  setLogLevel("info");
+  capture.restore();
   await c.close();
 });
 
@@ -248,7 +242,7 @@ describe("secrets stay out of every channel", () => {
   });
 
   it("no result, error or log line of this file contains any secret", () => {
-    const logs = stderrLines.join("");
+    const logs = capture.lines.join("");
     expect(logs).toMatch(/debug: ICA request/); // debug logging really was on
     const everything = `${outputs.join("\n")}\n${logs}`;
     for (const secret of ALL_SECRETS) expect(everything, secret).not.toContain(secret);

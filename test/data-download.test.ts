@@ -1,25 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { setLogLevel } from "../src/log.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SEED_PROJECTS } from "../src/sandbox/index.js";
 import { type Connected, connectTools, textOf } from "./helpers/mcp.js";
 import { useSandbox } from "./helpers/sandbox.js";
+import { captureDebugStderr } from "./helpers/stderr.js";
 
 const sandbox = useSandbox();
 let c: Connected;
-const stderr: string[] = [];
+let capture: ReturnType<typeof captureDebugStderr>;
+const stderr = () => capture.lines;
 
 beforeAll(async () => {
   c = await connectTools(sandbox(), { env: { ICA_LOG_LEVEL: "debug" } });
-  setLogLevel("debug");
-  const write = process.stderr.write.bind(process.stderr);
-  vi.spyOn(process.stderr, "write").mockImplementation(((chunk: unknown, ...rest: unknown[]) => {
-    stderr.push(String(chunk));
-    return (write as (...a: unknown[]) => boolean)(chunk, ...rest);
-  }) as typeof process.stderr.write);
+  capture = captureDebugStderr();
 });
 afterAll(async () => {
-  vi.restoreAllMocks();
-  setLogLevel("info");
+  capture.restore();
   await c.close();
 });
 
@@ -61,8 +56,8 @@ describe("ica_create_download_url", () => {
     // It is a credential: the signature never reaches the log.
     const signature = new URL(s.url).searchParams.get("X-Amz-Signature")!;
     expect(signature.length).toBeGreaterThan(10);
-    expect(stderr.join("")).toMatch(/debug: ICA request/);
-    expect(stderr.join("")).not.toContain(signature);
+    expect(stderr().join("")).toMatch(/debug: ICA request/);
+    expect(stderr().join("")).not.toContain(signature);
   });
 
   it("refuses a folder with a pointer to ica_list_data, without asking ICA for a URL", async () => {
