@@ -4,12 +4,12 @@
  * the life of the process, so the catalogue always matches the user's ICA release. A failure is remembered:
  * nothing is fetched again for a minute, and every call in that minute gets the same explanation.
  */
-import { parse } from "yaml";
 import { log } from "../../log.js";
 import type { IcaClient } from "../client.js";
 import { IcaApiError, IcaAuthConfigError } from "../errors.js";
 import { buildCatalogue, type Catalogue } from "./catalogue.js";
 import { CatalogueUnavailableError } from "./errors.js";
+import { loadAjv, loadYaml } from "./lazy-deps.js";
 
 export { CatalogueUnavailableError };
 
@@ -114,6 +114,8 @@ async function fetchCatalogue(ica: IcaClient, url: string, signal?: AbortSignal)
     }
     text = (await ica.request<string>(request)).body;
   }
+  // yaml and Ajv (validate.ts) load with the first catalogue, not at start-up.
+  const [{ parse }] = await Promise.all([loadYaml(), loadAjv()]);
   let document: unknown;
   try {
     document = parse(text, { maxAliasCount: 1000 });
