@@ -18,12 +18,13 @@ const SANDBOX_API_KEY = "sandbox-api-key";
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
+  // Asked for by a person in a terminal, not by an MCP client: printed on stdout, and the server does not start.
   if (argv.includes("--help") || argv.includes("-h")) {
-    process.stderr.write(`${usage()}\n`);
+    process.stdout.write(`${usage()}\n`);
     return;
   }
-  if (argv.includes("--version")) {
-    process.stderr.write(`ica-mcp ${VERSION}\n`);
+  if (argv.includes("--version") || argv.includes("-v")) {
+    process.stdout.write(`ica-mcp ${VERSION}\n`);
     return;
   }
   const parsed = parseConfig(argv, process.env);
