@@ -47,7 +47,12 @@ async function main(): Promise<void> {
   const closers: (() => Promise<void>)[] = [];
   if (config.sandbox) {
     const { startSandbox } = await import("./sandbox/index.js");
-    const sandbox = await startSandbox({ apiKeys: [SANDBOX_API_KEY], openapiPath: sandboxOpenapiPath() });
+    // ICA's full document when a development checkout has it beside it, else the sandbox's own description.
+    const sandbox = await startSandbox({
+      apiKeys: [SANDBOX_API_KEY],
+      openapiPath: sandboxOpenapiPath(),
+      describeRoutes: true,
+    });
     closers.push(() => sandbox.close());
     config = {
       ...config,
