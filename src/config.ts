@@ -120,6 +120,7 @@ export const OPTIONS: OptionSpec[] = [
   },
   {
     key: "sandbox",
+    env: "ICA_SANDBOX",
     flag: "--sandbox",
     kind: "boolean",
     default: "false",
