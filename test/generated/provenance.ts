@@ -76,7 +76,9 @@ export function inventedValues(
     } else if (typeof value === "number") {
       if (!numbers.has(value)) problems.push(`invented value: ${where} = ${value} was in no answer`);
     } else if (Array.isArray(value)) {
-      value.forEach((v, i) => walk(v, `${where}[${i}]`, key));
+      value.forEach((v, i) => {
+        walk(v, `${where}[${i}]`, key);
+      });
     } else if (typeof value === "object" && value !== null) {
       for (const [k, v] of Object.entries(value)) walk(v, where ? `${where}.${k}` : k, k);
     }

@@ -6,20 +6,17 @@
  * Reproduce a failure: SPEC_SEED=<seed printed in the failure> npx vitest run test/generated/
  * More runs: SPEC_RUNS=<runs per tool>.
  */
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseConfig } from "../../src/config.js";
-import { IcaClient } from "../../src/ica/client.js";
-import { buildServer } from "../../src/mcp/server.js";
 import { ALL_TOOLS } from "../../src/tools/index.js";
-import { loadContractSpec } from "../helpers/openapi/load.js";
 import { textOf } from "../helpers/mcp.js";
+import { loadContractSpec } from "../helpers/openapi/load.js";
+import { connectToSpecIca } from "../helpers/spec-connect.js";
 import { type SpecIca, startSpecIca } from "../helpers/spec-ica.js";
 import { findLeaks } from "../setup/secret-guard.js";
-import { type Scenario, SCENARIOS } from "./scenarios.js";
 import { inventedValues } from "./provenance.js";
+import { SCENARIOS, type Scenario } from "./scenarios.js";
 
 const spec = loadContractSpec();
 const SEED = Number(process.env["SPEC_SEED"] ?? 20261201);
@@ -42,24 +39,10 @@ if (!spec) {
   describe("tools against answers generated from ICA's OpenAPI document", () => {
     beforeAll(async () => {
       ica = await startSpecIca({ document: spec.document, yamlFile: YAML_FILE });
-      const parsed = parseConfig([], { ICA_BASE_URL: ica.url, ICA_API_KEY: "spec-ica-api-key" });
-      if (!parsed.ok) throw new Error(parsed.message);
-      const icaClient = new IcaClient({
-        baseUrl: ica.url,
-        apiKey: "spec-ica-api-key",
-        maxRps: 1000,
-        timeoutMs: 5_000,
-        useEnvProxy: false,
-        retry: { baseDelayMs: 1, maxDelayMs: 5, maxTotalMs: 1_000, maxAttempts: 2 },
-      });
-      const server = buildServer({ config: parsed.config, ica: icaClient });
-      const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
-      client = new Client({ name: "spec-test", version: "1.0.0" });
-      await Promise.all([server.connect(serverTransport), client.connect(clientTransport)]);
+      const connected = await connectToSpecIca(ica);
+      client = connected.client;
       closeAll = async () => {
-        await client.close();
-        await server.close();
-        await icaClient.close();
+        await connected.close();
         await ica.close();
       };
     });
@@ -83,6 +66,7 @@ if (!spec) {
 
 async function checkTool(name: string, scenario: Scenario): Promise<void> {
   const runs = scenario.runs ?? RUNS;
+  const tally = { results: 0, errors: 0 };
   const seed = SEED + [...name].reduce((h, c) => (h * 31 + c.charCodeAt(0)) | 0, 0);
   const property = fc.asyncProperty(scenario.args, fc.integer(), async (args, answerSeed) => {
     ica.reset(answerSeed);
@@ -94,13 +78,15 @@ async function checkTool(name: string, scenario: Scenario): Promise<void> {
       problems.push(`protocol error: ${err instanceof Error ? err.message : String(err)}`);
     }
     if (result) {
+      tally[result.isError ? "errors" : "results"]++;
       const text = textOf(result);
       if (/Internal error/i.test(text)) problems.push(`internal error: ${text.slice(0, 600)}`);
       const leaks = findLeaks(JSON.stringify(result));
       if (leaks.length > 0) problems.push(`leaked secrets: ${leaks.join(", ")}`);
       if (result.isError) {
         if (text.length > MAX_ERROR_CHARS) problems.push(`error text of ${text.length} characters`);
-        if (/invalid_type|"code":\s*"|ZodError/.test(text)) problems.push(`validation dump: ${text.slice(0, 300)}`);
+        if (/invalid_type|"code":\s*"|ZodError/.test(text))
+          problems.push(`validation dump: ${text.slice(0, 300)}`);
         if (!/Next step|Next:|call again/i.test(text)) problems.push(`error without a next step: ${text}`);
       } else {
         const structured = result.structuredContent as Record<string, unknown> | undefined;
@@ -112,7 +98,8 @@ async function checkTool(name: string, scenario: Scenario): Promise<void> {
         }
       }
     }
-    if (ica.unmatched.length > 0) problems.push(`requests the document has no operation for: ${ica.unmatched.join(", ")}`);
+    if (ica.unmatched.length > 0)
+      problems.push(`requests the document has no operation for: ${ica.unmatched.join(", ")}`);
     if (problems.length > 0 && SURVEY) {
       survey.push(...problems.map((p) => `${name}: ${p.slice(0, 400)}`));
     } else if (problems.length > 0) {
@@ -132,4 +119,8 @@ async function checkTool(name: string, scenario: Scenario): Promise<void> {
     const message = err instanceof Error ? err.message : String(err);
     throw new Error(`${message}\nReproduce: SPEC_SEED=${SEED} npx vitest run test/generated/ -t "${name}"`);
   }
+  if (process.env["SPEC_TALLY"] === "1")
+    console.log(`${name}: ${tally.results} results, ${tally.errors} errors`);
+  // A tool that only ever answers with an error would pass every check above without testing anything.
+  expect(tally.results, `${name}: no call ended in a result`).toBeGreaterThan(runs / 4);
 }

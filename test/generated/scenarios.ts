@@ -36,7 +36,11 @@ function servedData(ctx: CallContext): Map<string, Record<string, any>> {
 }
 
 /** A data item may say FILE/FOLDER only when ICA said so, and give a path only when ICA gave one. */
-function dataItemProblems(item: Record<string, any>, served: Map<string, Record<string, any>>, where: string) {
+function dataItemProblems(
+  item: Record<string, any>,
+  served: Map<string, Record<string, any>>,
+  where: string,
+) {
   const problems: string[] = [];
   const d = served.get(item.id);
   if (!d) return problems;
@@ -71,7 +75,11 @@ export const SCENARIOS: Record<string, Scenario> = {
   ica_list_storage_credentials: { args: fc.constant({}), computed: ["total"] },
   ica_list_data: {
     args: optional(
-      { projectId, parentFolderPath: fc.constantFrom("/", "/fastq/"), pageSize: fc.integer({ min: 1, max: 200 }) },
+      {
+        projectId,
+        parentFolderPath: fc.constantFrom("/", "/fastq/"),
+        pageSize: fc.integer({ min: 1, max: 200 }),
+      },
       ["projectId"],
     ),
     check: (s, ctx) => {
@@ -135,10 +143,10 @@ export const SCENARIOS: Record<string, Scenario> = {
     computed: ["totalSteps", "failedSteps", "runningSteps", "omittedSteps", "logTruncated", "technical"],
   },
   ica_get_analysis_outputs: {
-    args: optional(
-      { projectId, analysisId: fc.uuid(), maxItems: fc.integer({ min: 1, max: 300 }) },
-      ["projectId", "analysisId"],
-    ),
+    args: optional({ projectId, analysisId: fc.uuid(), maxItems: fc.integer({ min: 1, max: 300 }) }, [
+      "projectId",
+      "analysisId",
+    ]),
     computed: ["totalItems"],
   },
   ica_wait_for_analysis: {

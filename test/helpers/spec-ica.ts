@@ -36,6 +36,8 @@ export interface SpecIca {
   /** Requests for which the document has no operation (a client bug, or a gap in the fake). */
   unmatched: string[];
   reset(seed: number): void;
+  /** Answers `operationId` with exactly `body` (instead of a sample) until the next reset. */
+  answer(operationId: string, body: unknown): void;
   close(): Promise<void>;
 }
 
@@ -95,6 +97,7 @@ export async function startSpecIca(options: SpecIcaOptions): Promise<SpecIca> {
   let origin = "";
   let runSeed = 0;
   let counts = new Map<string, number>();
+  let fixed = new Map<string, unknown>();
   const state = { served: [] as ServedAnswer[], downloads: [] as string[], unmatched: [] as string[] };
 
   const presignedUrl = fc
@@ -151,7 +154,9 @@ export async function startSpecIca(options: SpecIcaOptions): Promise<SpecIca> {
     const key = `${method} ${path}?${query.join("&")}`;
     const seen = counts.get(key) ?? 0;
     counts.set(key, seen + 1);
-    let body = sampler.sample(schema, seedOf(runSeed, key, seen));
+    let body = fixed.has(operationId)
+      ? fixed.get(operationId)
+      : sampler.sample(schema, seedOf(runSeed, key, seen));
     const pageKey = `page ${operationId}`;
     const pages = (counts.get(pageKey) ?? 0) + 1;
     counts.set(pageKey, pages);
@@ -184,9 +189,13 @@ export async function startSpecIca(options: SpecIcaOptions): Promise<SpecIca> {
     reset(seed: number) {
       runSeed = seed;
       counts = new Map();
+      fixed = new Map();
       state.served = [];
       state.downloads = [];
       state.unmatched = [];
+    },
+    answer(operationId: string, body: unknown) {
+      fixed.set(operationId, body);
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -101,7 +101,7 @@ export class SpecSampler {
     }
     if (Array.isArray(schema.allOf)) {
       const parts = schema.allOf.map((s: Schema) => this.arbitrary(s, depth, property));
-      const own = { ...schema, allOf: undefined, nullable: undefined };
+      const own: Schema = { ...schema, allOf: undefined, nullable: undefined };
       if (isObject(own.properties)) parts.push(this.objectOf(own, depth));
       return fc.tuple(...parts).map((values) => Object.assign({}, ...values.filter(isObject)));
     }
@@ -208,7 +208,10 @@ export class SpecSampler {
     const minLength = typeof schema.minLength === "number" ? schema.minLength : 0;
     const maxLength = Math.max(
       minLength,
-      Math.min(typeof schema.maxLength === "number" ? schema.maxLength : DEFAULT_STRING_MAX, DEFAULT_STRING_MAX),
+      Math.min(
+        typeof schema.maxLength === "number" ? schema.maxLength : DEFAULT_STRING_MAX,
+        DEFAULT_STRING_MAX,
+      ),
     );
     return fc.oneof(
       { arbitrary: fc.string({ minLength, maxLength }), weight: 4 },
@@ -224,10 +227,13 @@ export class SpecSampler {
     if (schema.exclusiveMaximum === true) max -= 1;
     if (typeof schema.exclusiveMaximum === "number") max = Math.ceil(schema.exclusiveMaximum) - 1;
     if (max < min) max = min;
-    return fc.oneof(fc.integer({ min, max: Math.min(max, min + 100) }), fc.maxSafeInteger().map((n) => {
-      const span = max - min + 1;
-      return min + (Math.abs(n) % span);
-    }));
+    return fc.oneof(
+      fc.integer({ min, max: Math.min(max, min + 100) }),
+      fc.maxSafeInteger().map((n) => {
+        const span = max - min + 1;
+        return min + (Math.abs(n) % span);
+      }),
+    );
   }
 
   private numberOf(schema: Schema): fc.Arbitrary<unknown> {
@@ -238,5 +244,9 @@ export class SpecSampler {
 }
 
 function dateArb(): fc.Arbitrary<Date> {
-  return fc.date({ min: new Date("2000-01-01T00:00:00Z"), max: new Date("2035-12-31T00:00:00Z"), noInvalidDate: true });
+  return fc.date({
+    min: new Date("2000-01-01T00:00:00Z"),
+    max: new Date("2035-12-31T00:00:00Z"),
+    noInvalidDate: true,
+  });
 }
