@@ -84,10 +84,7 @@ describe.skipIf(!spec)("spec-valid answers that used to crash or garble tools", 
       items: [
         {
           code: "reads",
-          analysisData: [
-            null,
-            { dataId: "fil.a", name: "a.fq", dataType: "FILE", format: null },
-          ],
+          analysisData: [null, { dataId: "fil.a", name: "a.fq", dataType: "FILE", format: null }],
           externalData: [null, { url: "https://example.org/x.fq?sig=secret", type: "http" }],
         },
       ],
