@@ -24,6 +24,39 @@ const ALWAYS_COMPUTED = [
 /** Markers a tool may add itself, e.g. "… 3 more" after a cut list, and the word for a value ICA did not give. */
 const OWN_MARKERS = [/^… \d+ more$/, /^UNKNOWN$/];
 
+type Table = { columns: string[]; rows: unknown[][] };
+
+function isTable(v: unknown): v is Table {
+  return (
+    typeof v === "object" &&
+    v !== null &&
+    Array.isArray((v as Table).columns) &&
+    (v as Table).columns.every((c) => typeof c === "string") &&
+    Array.isArray((v as Table).rows)
+  );
+}
+
+/**
+ * The result with every columnar list (`{columns, rows}`) turned back into objects, null cells left out: column
+ * names are the tool's own words, and the checks look at items either way.
+ */
+export function untable(value: unknown): unknown {
+  if (isTable(value)) {
+    return value.rows.map((row) =>
+      Object.fromEntries(
+        value.columns.flatMap((c, i) =>
+          row[i] === null || row[i] === undefined ? [] : [[c, untable(row[i])]],
+        ),
+      ),
+    );
+  }
+  if (Array.isArray(value)) return value.map(untable);
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, untable(v)]));
+  }
+  return value;
+}
+
 function collect(value: unknown, strings: Set<string>, numbers: Set<number>): void {
   if (typeof value === "string") strings.add(value);
   else if (typeof value === "number") {
@@ -83,6 +116,6 @@ export function inventedValues(
       for (const [k, v] of Object.entries(value)) walk(v, where ? `${where}.${k}` : k, k);
     }
   };
-  walk(structured, "", undefined);
+  walk(untable(structured), "", undefined);
   return problems;
 }

@@ -15,7 +15,7 @@ import { loadContractSpec } from "../helpers/openapi/load.js";
 import { connectToSpecIca } from "../helpers/spec-connect.js";
 import { type SpecIca, startSpecIca } from "../helpers/spec-ica.js";
 import { findLeaks } from "../setup/secret-guard.js";
-import { inventedValues } from "./provenance.js";
+import { inventedValues, untable } from "./provenance.js";
 import { SCENARIOS, type Scenario } from "./scenarios.js";
 
 const spec = loadContractSpec();
@@ -94,7 +94,7 @@ async function checkTool(name: string, scenario: Scenario): Promise<void> {
         else {
           const context = { args, served: ica.served, downloads: ica.downloads };
           problems.push(...inventedValues(structured, context, scenario.computed ?? []));
-          problems.push(...(scenario.check?.(structured, context) ?? []));
+          problems.push(...(scenario.check?.(untable(structured) as Record<string, unknown>, context) ?? []));
         }
       }
     }
