@@ -38,15 +38,15 @@ function existingResult(found: ExistingLaunch, id: Identity, dryRun: boolean, wh
       dryRun,
       analysis: {
         id: found.id,
-        reference: found.reference,
-        userReference: found.userReference,
+        ...(found.reference !== undefined ? { reference: found.reference } : {}),
+        ...(found.userReference !== undefined ? { userReference: found.userReference } : {}),
         status: found.status,
       },
       idempotencyKey: id.idempotencyKey,
       launchTag: id.tag,
       ...(notes ? { notes } : {}),
     },
-    summary: `${why}: an analysis for exactly this request exists already, found by its launch tag ${id.tag}; nothing was sent. ${found.userReference} (${found.id}), status ${found.status}. To launch again on purpose pass rerun: true. Next: ica_wait_for_analysis or ica_get_analysis with analysisId="${found.id}".`,
+    summary: `${why}: an analysis for exactly this request exists already, found by its launch tag ${id.tag}; nothing was sent. ${found.userReference ?? "(no userReference)"} (${found.id}), status ${found.status}. To launch again on purpose pass rerun: true. Next: ica_wait_for_analysis or ica_get_analysis with analysisId="${found.id}".`,
   };
 }
 

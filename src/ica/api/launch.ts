@@ -6,7 +6,8 @@
  */
 import type { IcaClient } from "../client.js";
 import { IcaApiError } from "../errors.js";
-import { type IcaAnalysis, searchAnalyses } from "./analyses.js";
+import { pageQuery, readPage } from "../paging.js";
+import { type IcaAnalysis, v4Status } from "./analyses.js";
 import type { PipelineLanguage } from "./pipelines.js";
 
 /** CreateCwlAnalysis.userReference / CreateNextflowAnalysis.userReference: 1-255 characters and this pattern. */
@@ -234,8 +235,9 @@ export function isIdempotencyMismatch(err: unknown, req: { idempotencyKey?: stri
 /** An analysis found by its launch tag. */
 export interface ExistingLaunch {
   id: string;
-  reference: string;
-  userReference: string;
+  /** Left out when ICA's item lacks it (never invented). */
+  reference?: string;
+  userReference?: string;
   status: string;
   timeCreated?: string;
   /** How many analyses carry the tag (more than one after a rerun); the newest is the one shown. */
@@ -262,12 +264,24 @@ export async function findExistingLaunch(
   const seenTokens = new Set<string>();
   let pageToken: string | undefined;
   for (let page = 0; page < EXISTING_MAX_PAGES; page++) {
-    const res = await searchAnalyses(
-      ica,
-      projectId,
-      { technicalTags: [tag] },
-      { mode: "cursor", pageSize: EXISTING_PAGE_SIZE, ...(pageToken ? { pageToken } : {}) },
-      signal,
+    // Read here rather than through searchAnalyses: every item is checked before anything else looks at it.
+    const res = readPage<IcaAnalysis | null>(
+      (
+        await ica.request({
+          method: "POST",
+          path: "/api/projects/{projectId}/analysis:search",
+          pathParams: { projectId },
+          query: pageQuery({
+            mode: "cursor",
+            pageSize: EXISTING_PAGE_SIZE,
+            ...(pageToken ? { pageToken } : {}),
+          }),
+          body: { technicalTags: [tag] },
+          version: "v3", // AnalysisPagedListV4 under the v3 media type, as the spec has it
+          safe: true,
+          signal,
+        })
+      ).body,
     );
     for (const a of res.items) {
       // AnalysisV4.tags is required: an item that does not show the tag is not this launch (fail closed).
@@ -280,12 +294,13 @@ export async function findExistingLaunch(
     pageToken = next;
   }
   if (found.length === 0) return undefined;
-  const newest = found.reduce((a, b) => ((b.timeCreated ?? "") > (a.timeCreated ?? "") ? b : a));
+  // Ties go to the later item: listings come in creation order.
+  const newest = found.reduce((a, b) => ((b.timeCreated ?? "") >= (a.timeCreated ?? "") ? b : a));
   return {
     id: newest.id,
-    reference: newest.reference,
-    userReference: newest.userReference,
-    status: newest.status,
+    ...(typeof newest.reference === "string" ? { reference: newest.reference } : {}),
+    ...(typeof newest.userReference === "string" ? { userReference: newest.userReference } : {}),
+    status: v4Status(typeof newest.status === "string" ? newest.status : undefined),
     ...(newest.timeCreated ? { timeCreated: newest.timeCreated } : {}),
     matches: found.length,
   };

@@ -98,7 +98,12 @@ export const startAnalysisOutput = {
   outcome: z.enum(["dry_run", "started", "existing"]),
   dryRun: z.boolean(),
   analysis: z
-    .object({ id: z.string(), reference: z.string(), userReference: z.string(), status: z.string() })
+    .object({
+      id: z.string(),
+      reference: z.string().optional(),
+      userReference: z.string().optional(),
+      status: z.string(),
+    })
     .optional(),
   resolved: z
     .object({
