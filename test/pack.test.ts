@@ -51,6 +51,8 @@ describe("the packed tarball", () => {
     );
     npm(["install", "--no-package-lock", join(work, packed[0]!.filename)], app);
 
+    // Everything the server needs is inside its bundle: installing it fetches nothing else.
+    expect(readdirSync(join(app, "node_modules")).filter((n) => !n.startsWith("."))).toEqual(["ica-mcp"]);
     const bin = join(app, "node_modules", ".bin", "ica-mcp");
     const server = spawnServer(["--sandbox"], {}, bin);
     await initialize(server);
