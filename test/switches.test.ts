@@ -7,6 +7,9 @@ import { TEST_API_KEY, useSandbox } from "./helpers/sandbox.js";
 import { runCli } from "./helpers/spawn.js";
 
 const sandbox = useSandbox();
+const UUID_A = "0b8c6a3e-5d1f-4c2a-9e7b-1a2b3c4d5e6f";
+const UUID_B = "1c9d7b4f-6e2a-4d3b-8f8c-2b3c4d5e6f70";
+const UUID_C = "2d0e8c5a-7f3b-4e4c-9a9d-3c4d5e6f7081";
 
 function config(env: Record<string, string>, argv: string[] = []) {
   const r = parseConfig(argv, env);
@@ -80,9 +83,10 @@ describe("safety switches", () => {
   });
 
   it("an ICA_PROJECT_ID outside ICA_ALLOWED_PROJECTS fails at startup", async () => {
-    const r = parseConfig([], { ICA_ALLOWED_PROJECTS: "a,b", ICA_PROJECT_ID: "c" });
-    expect(!r.ok && r.message).toMatch(/ICA_PROJECT_ID: c is not in ICA_ALLOWED_PROJECTS/);
-    const res = await runCli([], { ICA_ALLOWED_PROJECTS: "a,b", ICA_PROJECT_ID: "c" });
+    const env = { ICA_ALLOWED_PROJECTS: `${UUID_A},${UUID_B}`, ICA_PROJECT_ID: UUID_C };
+    const r = parseConfig([], env);
+    expect(!r.ok && r.message).toMatch(new RegExp(`ICA_PROJECT_ID: ${UUID_C} is not in ICA_ALLOWED_PROJECTS`));
+    const res = await runCli([], env);
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(/ICA_PROJECT_ID/);
   });
