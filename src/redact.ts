@@ -85,8 +85,8 @@ export function redactAndCut(text: string, max: number, suffix = "…"): string 
 }
 
 /**
- * Redacts registered secrets only, plus the head or tail of one left at an edge of the text by a cut made
- * elsewhere (ICA cuts problem details; log tails start mid-line). Used on successful results, where opaque
+ * Redacts registered secrets only, plus the head or tail of one left by a cut made elsewhere (ICA cuts problem
+ * details; log tails start mid-line). Used on successful results, where opaque
  * ICA values (page tokens, for one) must pass through intact even if they happen to look like a JWT.
  */
 export function redactKnown(text: string): string {
@@ -94,30 +94,42 @@ export function redactKnown(text: string): string {
   let out = text;
   for (const secret of secrets) {
     if (out.includes(secret)) out = out.split(secret).join(REPLACEMENT);
-    if (secret.length > MIN_EDGE) out = redactEdges(out, secret);
+    if (secret.length > MIN_EDGE) out = redactPartials(out, secret);
   }
   return out;
 }
 
-/** Replaces a trailing head (≥ MIN_EDGE chars) or a leading tail of `secret`. Linear in the secret's length. */
-function redactEdges(text: string, secret: string): string {
-  let out = text;
+/**
+ * Replaces what is left of `secret` after a cut: a long enough run matching its head (a text cut after it) or
+ * its tail (a log tail starting inside it), wherever it sits. Anchored on 8-character pieces, so the cost is
+ * one indexOf scan plus the secret's length per candidate.
+ */
+function redactPartials(text: string, secret: string): string {
+  const min = Math.max(MIN_EDGE, Math.ceil(secret.length / 3));
+  const ranges: [number, number][] = [];
   const head = secret.slice(0, MIN_EDGE);
-  const from = Math.max(0, out.length - secret.length + 1);
-  for (let i = out.indexOf(head, from); i >= 0; i = out.indexOf(head, i + 1)) {
-    if (secret.startsWith(out.slice(i))) {
-      out = `${out.slice(0, i)}${REPLACEMENT}`;
-      break;
-    }
+  for (let i = text.indexOf(head); i >= 0; i = text.indexOf(head, i + 1)) {
+    let m = MIN_EDGE;
+    while (m < secret.length && i + m < text.length && text[i + m] === secret[m]) m++;
+    if (m >= min) ranges.push([i, i + m]);
   }
   const tail = secret.slice(-MIN_EDGE);
-  const window = out.slice(0, Math.min(out.length, secret.length - 1));
-  let best = -1;
-  for (let j = window.indexOf(tail); j >= 0; j = window.indexOf(tail, j + 1)) {
-    if (secret.endsWith(window.slice(0, j + MIN_EDGE))) best = j + MIN_EDGE;
+  for (let j = text.indexOf(tail); j >= 0; j = text.indexOf(tail, j + 1)) {
+    const end = j + MIN_EDGE;
+    let m = MIN_EDGE;
+    while (m < secret.length && end - m - 1 >= 0 && text[end - m - 1] === secret[secret.length - m - 1]) m++;
+    if (m >= min) ranges.push([end - m, end]);
   }
-  if (best > 0) out = `${REPLACEMENT}${out.slice(best)}`;
-  return out;
+  if (ranges.length === 0) return text;
+  ranges.sort((x, y) => x[0] - y[0]);
+  let out = "";
+  let copied = 0;
+  for (const [from, to] of ranges) {
+    if (to <= copied) continue;
+    out += `${text.slice(copied, Math.max(from, copied))}${from >= copied ? REPLACEMENT : ""}`;
+    copied = to;
+  }
+  return out + text.slice(copied);
 }
 
 const isBase64Url = (c: number) =>

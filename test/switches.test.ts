@@ -85,7 +85,9 @@ describe("safety switches", () => {
   it("an ICA_PROJECT_ID outside ICA_ALLOWED_PROJECTS fails at startup", async () => {
     const env = { ICA_ALLOWED_PROJECTS: `${UUID_A},${UUID_B}`, ICA_PROJECT_ID: UUID_C };
     const r = parseConfig([], env);
-    expect(!r.ok && r.message).toMatch(new RegExp(`ICA_PROJECT_ID: ${UUID_C} is not in ICA_ALLOWED_PROJECTS`));
+    expect(!r.ok && r.message).toMatch(
+      new RegExp(`ICA_PROJECT_ID: ${UUID_C} is not in ICA_ALLOWED_PROJECTS`),
+    );
     const res = await runCli([], env);
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(/ICA_PROJECT_ID/);

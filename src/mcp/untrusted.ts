@@ -58,9 +58,19 @@ export function untrustedText(text: string): string {
   return escapeInvisible(text, LINE_BREAKS);
 }
 
-/** Serialized JSON for the model: JSON.stringify, then invisible characters escaped (same JSON value). */
+/** Keys whose (non-empty) string values are log text: shown to the model only in a log block (logBlock). */
+export const LOG_TEXT_KEYS: ReadonlySet<string> = new Set(["stderrTail", "stdoutTail"]);
+export const LOG_TEXT_PLACEHOLDER = "[log text: in the marked block above]";
+
+/**
+ * Serialized JSON for the model: JSON.stringify, then invisible characters escaped (the same JSON value), except
+ * that log text is replaced by a pointer to its marked block (structuredContent keeps it exactly).
+ */
 export function untrustedJson(value: unknown): string {
-  return escapeInvisible(JSON.stringify(value) ?? "null");
+  const json = JSON.stringify(value, (key, v) =>
+    LOG_TEXT_KEYS.has(key) && typeof v === "string" && v !== "" ? LOG_TEXT_PLACEHOLDER : v,
+  );
+  return escapeInvisible(json ?? "null");
 }
 
 export const LOG_BLOCK_START = "----- BEGIN LOG DATA FROM ICA";

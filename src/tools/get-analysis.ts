@@ -175,7 +175,7 @@ export const getAnalysisTool = defineTool({
     const summaryText = a.summary ? `: ${cut(a.summary, 200)}` : "";
     return {
       structured,
-      summary: `Analysis ${a.userReference} (${a.id}) is ${a.status}${summaryText}. ${nextStepFor(a.status)}`,
+      summary: `Analysis ${JSON.stringify(a.userReference)} (${a.id}) is ${a.status}${summaryText}. ${nextStepFor(a.status)}`,
     };
   },
 });
