@@ -93,7 +93,7 @@ export const OPTIONS: OptionSpec[] = [
     kind: "boolean",
     default: "false",
     description:
-      "Register only tools that change nothing in ICA (readOnlyHint); `ica_call_api` stays, limited to operations that change nothing.",
+      "Register only tools that change nothing in ICA (readOnlyHint); `ica_call_api` stays, limited to operations that change nothing and registered as read-only. Booleans take true/false, 1/0, yes/no or on/off; anything else stops the server.",
   },
   {
     key: "allowedProjects",
@@ -101,7 +101,7 @@ export const OPTIONS: OptionSpec[] = [
     flag: "--allowed-projects",
     kind: "list",
     description:
-      "Comma-separated project ids. Calls naming any other project (output targets included) are refused before anything is sent, and listings show only these.",
+      "Comma-separated project ids (UUIDs). Calls naming any other project anywhere in their arguments (output targets included) are refused before anything is sent, and listings show only these; see Safe setups for `ica_call_api`.",
   },
   {
     key: "tools",
