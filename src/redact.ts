@@ -18,6 +18,8 @@ export const MAX_SECRET_LENGTH = 16_384;
 export const MIN_LEARNED_LENGTH = 8;
 /** A secret cut by a length limit is still redacted when at least this much of it remains at an edge. */
 const MIN_EDGE = 8;
+/** A partial match must cover at least this much (and 60% of the secret) to be redacted. */
+const MIN_PARTIAL = 16;
 
 const secrets = new Set<string>();
 
@@ -94,7 +96,7 @@ export function redactKnown(text: string): string {
   let out = text;
   for (const secret of secrets) {
     if (out.includes(secret)) out = out.split(secret).join(REPLACEMENT);
-    if (secret.length > MIN_EDGE) out = redactPartials(out, secret);
+    if (secret.length > MIN_PARTIAL) out = redactPartials(out, secret);
   }
   return out;
 }
@@ -105,7 +107,8 @@ export function redactKnown(text: string): string {
  * one indexOf scan plus the secret's length per candidate.
  */
 function redactPartials(text: string, secret: string): string {
-  const min = Math.max(MIN_EDGE, Math.ceil(secret.length / 3));
+  // Long enough that a shared prefix (every HS256 JWT starts alike; "sandbox-…") is never taken for a secret.
+  const min = Math.max(MIN_PARTIAL, Math.ceil(secret.length * 0.6));
   const ranges: [number, number][] = [];
   const head = secret.slice(0, MIN_EDGE);
   for (let i = text.indexOf(head); i >= 0; i = text.indexOf(head, i + 1)) {

@@ -92,6 +92,10 @@ describe("registered secrets", () => {
     expect(redactKnown(`detail: key ${secret.slice(0, 33)}`)).toBe("detail: key [REDACTED]");
     expect(redactKnown(`${secret.slice(5)} was refused`)).toBe("[REDACTED] was refused");
     expect(redactKnown("an ordinary text")).toBe("an ordinary text");
+    // A shared prefix is not a cut secret: the tenant "sandbox-lab" next to the key "sandbox-api-key".
+    registerSecret("sandbox-api-key");
+    expect(redactKnown("tenant sandbox-lab")).toBe("tenant sandbox-lab");
+    expect(redactKnown(`tenant ${secret.slice(0, 12)}`)).toBe(`tenant ${secret.slice(0, 12)}`);
   });
 
   it("learned from generic calls must look random: FAILED under a password key hides nothing", () => {
