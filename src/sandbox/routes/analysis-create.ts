@@ -35,6 +35,7 @@ import type {
   SandboxState,
 } from "../state.js";
 import { analysisV3, analysisV4 } from "../views.js";
+import { referenceDataProblem } from "./reference-sets.js";
 
 export type CreateVariant = "cwl" | "nextflow" | "cwlStructured";
 type Json = Record<string, unknown>;
@@ -612,7 +613,7 @@ function insertFolder(state: SandboxState, parent: DataRecord, name: string, own
   });
 }
 
-function createAnalysis(ctx: RequestContext, variant: CreateVariant) {
+export function createAnalysis(ctx: RequestContext, variant: CreateVariant) {
   const state = ctx.state;
   const project = projectOr404(state, ctx.params.projectId!);
   const p = new Problems();
@@ -713,8 +714,10 @@ function createAnalysis(ctx: RequestContext, variant: CreateVariant) {
       inputs = checkInputs(p, ctx, project, pipeline, input);
       configurations = checkParameters(p, pipeline, input);
     }
-    for (const r of input.referenceData)
-      p.add(`${r.path}.referenceDataId`, `no reference data with id '${r.referenceDataId}'`);
+    for (const r of input.referenceData) {
+      const why = referenceDataProblem(state, pipeline, r.parameterCode, r.referenceDataId);
+      if (why) p.add(`${r.path}.${why.field}`, why.message);
+    }
   }
 
   let code: ActivationCodeRecord | undefined;

@@ -12,6 +12,7 @@ import {
 } from "./misc.js";
 import { type SeedPipelineIds, seedPipelines } from "./pipelines.js";
 import { type SeedProjectIds, seedProjects } from "./projects.js";
+import { seedReferenceData } from "./reference-data.js";
 
 export { SEED_PROJECTS } from "./projects.js";
 export type { SeedPipelineIds, SeedProjectIds };
@@ -46,6 +47,7 @@ export function seedState(state: SandboxState): SeedSummary {
     return id;
   });
   seedActivationCodes(state, catalog, pipelines.ids);
+  seedReferenceData(state, catalog, projects);
   seedCredentialsAndSamples(state, catalog, projects, data);
   return { catalog, projects, pipelines: pipelines.ids };
 }
