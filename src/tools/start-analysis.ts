@@ -8,6 +8,14 @@ import {
 } from "../ica/api/launch.js";
 import { IcaApiError, UserInputError } from "../ica/errors.js";
 import { defineTool, type ToolContext } from "../mcp/adapter.js";
+import {
+  confirmedText,
+  confirmStep,
+  issueConfirmationToken,
+  notConfirmedText,
+} from "./launch/confirm.js";
+import { estimateLaunchCost } from "./launch/estimate.js";
+import { launchFacts, planText, projectName } from "./launch/plan.js";
 import { type ResolvedLaunch, resolveLaunch } from "./launch/resolve.js";
 import { startAnalysisInput, startAnalysisOutput } from "./launch/schema.js";
 
@@ -97,6 +105,14 @@ export const startAnalysisTool = defineTool({
     if (r.resolvedPaths.length > MAX_SHOWN_PATHS) {
       notes.push(`resolvedPaths shows ${MAX_SHOWN_PATHS} of ${r.resolvedPaths.length} paths`);
     }
+    const [name, estimate] = await Promise.all([
+      projectName(ctx, r.projectId),
+      estimateLaunchCost(ctx, r.projectId, r.pipeline.id),
+    ]);
+    const plan = planText(launchFacts(r, name, estimate));
+    // The token binds exactly what would be sent: a changed best-match code or data id changes it.
+    const binding = { endpoint: r.request.endpoint, projectId: r.projectId, body: r.request.body };
+    const planned = { plan, estimate };
     const resolvedText = `storage ${r.storage.name ?? r.storage.id} (${r.storage.source}), activation code ${r.activationCode.id}${r.activationCode.bundle ? ` (${r.activationCode.bundle})` : ""} (${r.activationCode.source})`;
 
     if (args.dryRun) {
@@ -106,13 +122,36 @@ export const startAnalysisTool = defineTool({
           outcome: "dry_run" as const,
           dryRun: true,
           ...common,
+          ...planned,
+          confirmationToken: issueConfirmationToken(ctx.config, "launch", binding),
           endpoint: r.request.display,
           idempotencyKey: r.request.idempotencyKey,
           headers: { "Content-Type": media, Accept: media, "Idempotency-Key": r.request.idempotencyKey },
           body: r.request.body,
           ...(notes.length > 0 ? { notes } : {}),
         },
-        summary: `Dry run: nothing was started. Would send ${r.request.display} for ${r.pipeline.code} with ${resolvedText}. Next: call again without dryRun to launch.`,
+        summary: `Dry run: nothing was started. Would send ${r.request.display} for ${r.pipeline.code} with ${resolvedText}. Next: show the plan to the user; to launch call again without dryRun (with confirmationToken to launch only this exact plan).`,
+      };
+    }
+
+    const confirmation = await confirmStep(ctx, {
+      kind: "launch",
+      plan,
+      binding,
+      ...(args.confirmationToken ? { token: args.confirmationToken } : {}),
+    });
+    if (!confirmation.go) {
+      return {
+        structured: {
+          outcome: confirmation.outcome,
+          dryRun: false,
+          ...common,
+          ...planned,
+          endpoint: r.request.display,
+          idempotencyKey: r.request.idempotencyKey,
+          ...(notes.length > 0 ? { notes } : {}),
+        },
+        summary: notConfirmedText(confirmation, "no analysis was started"),
       };
     }
 
@@ -140,6 +179,8 @@ export const startAnalysisTool = defineTool({
       dryRun: false,
       analysis,
       ...common,
+      ...planned,
+      confirmation: confirmedText(confirmation),
       endpoint: sent.req.display,
       idempotencyKey: sent.req.idempotencyKey,
       ...(notes.length > 0 ? { notes } : {}),

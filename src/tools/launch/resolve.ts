@@ -21,6 +21,7 @@ import {
   pipelineLanguage,
   resolvePipeline,
 } from "../../ica/api/pipelines.js";
+import { getProjectPipelineReferenceSets } from "../../ica/api/reference-sets.js";
 import { listAnalysisStorages } from "../../ica/api/storages.js";
 import { IcaApiError, UserInputError } from "../../ica/errors.js";
 import type { ToolContext } from "../../mcp/adapter.js";
@@ -33,6 +34,7 @@ import {
   outputMappings,
   UUID,
 } from "./checks.js";
+import { checkReferenceData } from "./reference-data.js";
 import { MAX_DATA_REFS, type StartAnalysisArgs } from "./schema.js";
 
 export interface ResolvedLaunch {
@@ -215,6 +217,10 @@ export async function resolveLaunch(args: StartAnalysisArgs, ctx: ToolContext): 
   if (args.outputParentFolderId) {
     refs.push({ raw: args.outputParentFolderId, where: "outputParentFolderId", folderOnly: true });
   }
+  const logsByPath = args.logsFolder?.startsWith("/");
+  if (args.logsFolder && !logsByPath) {
+    refs.push({ raw: args.logsFolder, where: "logsFolder", folderOnly: true });
+  }
 
   if (!args.pipelineId && !args.pipelineCode) fail(problems);
   let pipeline: IcaPipeline;
@@ -239,12 +245,15 @@ export async function resolveLaunch(args: StartAnalysisArgs, ctx: ToolContext): 
     );
   await ctx.progress(1, 4, "pipeline resolved");
 
-  const [inputDefs, configDefs, dataFound, credentials] = await Promise.all([
+  const [inputDefs, configDefs, dataFound, credentials, referenceSets] = await Promise.all([
     getInputParameters(ctx.ica, projectId, pipeline.id, ctx.signal),
     getConfigurationParameters(ctx.ica, projectId, pipeline.id, ctx.signal),
     lookUpData(ctx, projectId, refs),
     inputs.some((i) => i.externalData?.some((e) => e.storageCredentialsId))
       ? listStorageCredentials(ctx.ica, ctx.signal)
+      : Promise.resolve(undefined),
+    args.referenceData?.length
+      ? getProjectPipelineReferenceSets(ctx.ica, projectId, pipeline.id, ctx.signal)
       : Promise.resolve(undefined),
   ]);
   await ctx.progress(2, 4, "parameters and data looked up");
@@ -268,6 +277,15 @@ export async function resolveLaunch(args: StartAnalysisArgs, ctx: ToolContext): 
       });
     }
   });
+  const referenceDataParameters = checkReferenceData(args.referenceData ?? [], inputDefs, referenceSets, problems);
+  let logs: LaunchSpec["logs"];
+  if (args.logsFolder) {
+    if (logsByPath) logs = { logsFolderPath: args.logsFolder };
+    else {
+      const id = resolve({ raw: args.logsFolder, where: "logsFolder", folderOnly: true });
+      if (id) logs = { logsFolderId: id };
+    }
+  }
   let outputParentFolderId: string | undefined;
   if (args.outputParentFolderId) {
     outputParentFolderId = resolve({
@@ -322,8 +340,13 @@ export async function resolveLaunch(args: StartAnalysisArgs, ctx: ToolContext): 
     ...(args.tags ? { tags: args.tags } : {}),
     analysisStorageId: storage.id,
     ...(outputParentFolderId ? { outputParentFolderId } : {}),
+    ...(logs ? { logs } : {}),
     ...(analysisOutput.length > 0 ? { analysisOutput } : {}),
-    analysisInput: { inputs: wireInputs, ...(parameters.length > 0 ? { parameters } : {}) },
+    analysisInput: {
+      inputs: wireInputs,
+      ...(parameters.length > 0 ? { parameters } : {}),
+      ...(referenceDataParameters.length > 0 ? { referenceDataParameters } : {}),
+    },
   };
   let activationCode: ResolvedLaunch["activationCode"];
   if (args.activationCodeDetailId) {

@@ -77,6 +77,16 @@ export const startAnalysisInput = {
     .max(4000)
     .optional()
     .describe("Parent of the output folder (id, URN or path)."),
+  logsFolder: z
+    .string()
+    .max(4000)
+    .optional()
+    .describe("Logs folder (id, URN or /path/). Default: in the output folder."),
+  referenceData: z
+    .array(z.object({ parameterCode: z.string().min(1).max(255), referenceDataId: z.string().max(100) }))
+    .max(50)
+    .optional()
+    .describe("Reference data per input, ids from ica_get_pipeline referenceSets."),
   analysisOutput: z
     .array(
       z.object({
@@ -90,12 +100,31 @@ export const startAnalysisInput = {
     .max(50)
     .optional()
     .describe("Output mappings; actionOnExist Overwrite (default), Rename or Skip."),
-  dryRun: z.boolean().optional().describe("Check and return the exact request; start nothing."),
+  dryRun: z
+    .boolean()
+    .optional()
+    .describe("Check; return the exact request, plan, cost estimate and confirmationToken; start nothing."),
+  confirmationToken: z
+    .string()
+    .max(200)
+    .optional()
+    .describe("From the dryRun: launches only if the plan is unchanged."),
   rerun: z.boolean().optional().describe("Launch anew even if this exact launch exists (e.g. it failed)."),
 };
 
+export const estimateShape = z.object({
+  basedOn: z.number(),
+  currency: z.string().optional(),
+  median: z.number().optional(),
+  min: z.number().optional(),
+  max: z.number().optional(),
+  storage: z.array(z.string()).optional(),
+  pending: z.number().optional(),
+  note: z.string(),
+});
+
 export const startAnalysisOutput = {
-  outcome: z.enum(["dry_run", "started", "existing"]),
+  outcome: z.enum(["dry_run", "started", "existing", "declined", "cancelled"]),
   dryRun: z.boolean(),
   analysis: z
     .object({ id: z.string(), reference: z.string(), userReference: z.string(), status: z.string() })
@@ -109,6 +138,10 @@ export const startAnalysisOutput = {
   idempotencyKey: z.string(),
   headers: z.record(z.string(), z.string()).optional(),
   body: z.record(z.string(), z.unknown()).optional(),
+  plan: z.string().optional(),
+  estimate: estimateShape.optional(),
+  confirmationToken: z.string().optional(),
+  confirmation: z.string().optional(),
   resolvedPaths: z.array(z.object({ path: z.string(), dataId: z.string() })).optional(),
   defaultsUsed: z.array(z.string()).optional(),
   notes: z.array(z.string()).optional(),
