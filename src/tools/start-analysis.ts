@@ -8,16 +8,12 @@ import {
 } from "../ica/api/launch.js";
 import { IcaApiError, UserInputError } from "../ica/errors.js";
 import { defineTool, type ToolContext } from "../mcp/adapter.js";
-import {
-  confirmedText,
-  confirmStep,
-  issueConfirmationToken,
-  notConfirmedText,
-} from "./launch/confirm.js";
+import { confirmedText, confirmStep, issueConfirmationToken, notConfirmedText } from "./launch/confirm.js";
 import { estimateLaunchCost } from "./launch/estimate.js";
 import { launchFacts, planText, projectName } from "./launch/plan.js";
 import { type ResolvedLaunch, resolveLaunch } from "./launch/resolve.js";
 import { startAnalysisInput, startAnalysisOutput } from "./launch/schema.js";
+import { startAnalysisBatch } from "./start-analyses.js";
 
 const MAX_SHOWN_PATHS = 50;
 /** Launches this server made, per client: Idempotency-Key -> analysis id (bounded). */
@@ -85,11 +81,12 @@ export const startAnalysisTool = defineTool({
   name: "ica_start_analysis",
   title: "Start a pipeline (analysis)",
   description:
-    "Starts a CWL or Nextflow pipeline (inputs and settings from ica_get_pipeline, data ids or paths from ica_list_data). Storage defaults to the pipeline's advice, the activation code to ICA's best match. All problems are reported before anything starts. dryRun returns the exact request. A repeated call returns the existing analysis; rerun launches anew.",
+    "Starts a CWL or Nextflow pipeline (inputs and settings from ica_get_pipeline, data ids or paths from ica_list_data); items starts a batch. Storage defaults to the pipeline's, the activation code to ICA's best match. All problems are reported before anything starts. dryRun shows request, plan and cost estimate. A repeat returns the existing analysis; rerun launches anew.",
   inputSchema: startAnalysisInput,
   outputSchema: startAnalysisOutput,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   async handler(args, ctx) {
+    if (args.items) return startAnalysisBatch(args, ctx);
     const r = await resolveLaunch(args, ctx);
     const shownPaths = r.resolvedPaths.slice(0, MAX_SHOWN_PATHS);
     const common = {

@@ -10,6 +10,7 @@
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
 import type { Config } from "../../config.js";
 import { canonicalJson } from "../../ica/api/launch.js";
 import { UserInputError } from "../../ica/errors.js";
@@ -20,6 +21,7 @@ export const TOKEN_TTL_MS = 10 * 60_000;
 /** A person reads the plan: far longer than the SDK's default 60 s request timeout. */
 export const ELICIT_TIMEOUT_MS = 10 * 60_000;
 export const MAX_TOKEN_CHARS = 200;
+export const confirmationTokenParam = z.string().max(MAX_TOKEN_CHARS).optional().describe("From dryRun.");
 
 export type ConfirmKind = "launch" | "batch" | "abort" | "rotate";
 
@@ -121,6 +123,12 @@ export function canElicit(ctx: ToolContext): boolean {
   const e = ctx.clientCapabilities()?.elicitation as { form?: unknown; url?: unknown } | undefined;
   if (!e || !ctx.elicit) return false;
   return e.form !== undefined || e.url === undefined;
+}
+
+/** Whether a plan must be worked out before the step (to ask, to bind a token, or for a dry run). */
+export function planNeeded(ctx: ToolContext, opts: { dryRun?: boolean; token?: string }): boolean {
+  if (opts.dryRun || opts.token !== undefined) return true;
+  return ctx.config.confirm !== "off" && canElicit(ctx);
 }
 
 function tokenRefused(req: ConfirmRequest, message: string): UserInputError {

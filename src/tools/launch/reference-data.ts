@@ -13,7 +13,8 @@ export function checkReferenceData(
   const known = new Map<string, string>();
   for (const s of sets ?? []) {
     for (const d of s.referenceDataList?.items ?? []) {
-      if (d?.id) known.set(d.id, `${d.name ?? d.id}${d.version ? ` ${d.version}` : ""} (set ${s.name ?? s.id})`);
+      if (d?.id)
+        known.set(d.id, `${d.name ?? d.id}${d.version ? ` ${d.version}` : ""} (set ${s.name ?? s.id})`);
     }
   }
   const shown = [...known.entries()]

@@ -61,7 +61,7 @@ const STATUS_ADVICE: Record<string, string> = {
   DELETING: "it is being deleted; use another copy",
 };
 
-interface DataRef {
+export interface DataRef {
   raw: string;
   where: string;
   folderOnly?: boolean;
@@ -79,7 +79,7 @@ function chunks<T>(items: T[], size: number): T[][] {
 }
 
 /** Looks every id and path up in as few listing requests as possible; unknown ones map to undefined. */
-async function lookUpData(
+export async function lookUpData(
   ctx: ToolContext,
   projectId: string,
   refs: DataRef[],
@@ -168,11 +168,25 @@ function mergeInputErrors(err: unknown, problems: string[]): never {
   throw err;
 }
 
-export async function resolveLaunch(args: StartAnalysisArgs, ctx: ToolContext): Promise<ResolvedLaunch> {
+/** Lookups shared by the items of a batch (the same pipeline, storages, credentials; data looked up at once). */
+export interface LaunchLookups {
+  data?: Map<string, IcaData | undefined>;
+  once<T>(key: string, fetch: () => Promise<T>): Promise<T>;
+}
+
+const direct: LaunchLookups = { once: (_key, fetch) => fetch() };
+
+export async function resolveLaunch(
+  args: StartAnalysisArgs,
+  ctx: ToolContext,
+  lookups: LaunchLookups = direct,
+): Promise<ResolvedLaunch> {
+  const once = lookups.once;
   const projectId = ctx.projectId(args.projectId);
   const problems: string[] = [];
   const notes: string[] = [];
-  checkUserReference(args.userReference, problems);
+  if (args.userReference === undefined) problems.push("userReference is required (the run name)");
+  else checkUserReference(args.userReference, problems);
   if (!args.pipelineId && !args.pipelineCode) {
     problems.push("pass pipelineId or pipelineCode (from ica_list_pipelines)");
   }
@@ -225,7 +239,7 @@ export async function resolveLaunch(args: StartAnalysisArgs, ctx: ToolContext): 
   if (!args.pipelineId && !args.pipelineCode) fail(problems);
   let pipeline: IcaPipeline;
   try {
-    pipeline = await resolvePipeline(ctx.ica, projectId, args, ctx.signal);
+    pipeline = await once("pipeline", () => resolvePipeline(ctx.ica, projectId, args, ctx.signal));
   } catch (err) {
     return mergeInputErrors(err, problems);
   }
@@ -246,14 +260,20 @@ export async function resolveLaunch(args: StartAnalysisArgs, ctx: ToolContext): 
   await ctx.progress(1, 4, "pipeline resolved");
 
   const [inputDefs, configDefs, dataFound, credentials, referenceSets] = await Promise.all([
-    getInputParameters(ctx.ica, projectId, pipeline.id, ctx.signal),
-    getConfigurationParameters(ctx.ica, projectId, pipeline.id, ctx.signal),
-    lookUpData(ctx, projectId, refs),
+    once("inputs", () => getInputParameters(ctx.ica, projectId, pipeline.id, ctx.signal)),
+    once("configuration", () => getConfigurationParameters(ctx.ica, projectId, pipeline.id, ctx.signal)),
+    lookUpData(
+      ctx,
+      projectId,
+      refs.filter((r) => !lookups.data?.has(r.raw)),
+    ).then((found) => new Map([...(lookups.data ?? []), ...found])),
     inputs.some((i) => i.externalData?.some((e) => e.storageCredentialsId))
-      ? listStorageCredentials(ctx.ica, ctx.signal)
+      ? once("credentials", () => listStorageCredentials(ctx.ica, ctx.signal))
       : Promise.resolve(undefined),
     args.referenceData?.length
-      ? getProjectPipelineReferenceSets(ctx.ica, projectId, pipeline.id, ctx.signal)
+      ? once("referenceSets", () =>
+          getProjectPipelineReferenceSets(ctx.ica, projectId, pipeline.id, ctx.signal),
+        )
       : Promise.resolve(undefined),
   ]);
   await ctx.progress(2, 4, "parameters and data looked up");
@@ -277,7 +297,12 @@ export async function resolveLaunch(args: StartAnalysisArgs, ctx: ToolContext): 
       });
     }
   });
-  const referenceDataParameters = checkReferenceData(args.referenceData ?? [], inputDefs, referenceSets, problems);
+  const referenceDataParameters = checkReferenceData(
+    args.referenceData ?? [],
+    inputDefs,
+    referenceSets,
+    problems,
+  );
   let logs: LaunchSpec["logs"];
   if (args.logsFolder) {
     if (logsByPath) logs = { logsFolderPath: args.logsFolder };
@@ -313,7 +338,7 @@ export async function resolveLaunch(args: StartAnalysisArgs, ctx: ToolContext): 
 
   let storage: ResolvedLaunch["storage"] | undefined;
   if (args.analysisStorageId || args.analysisStorageName) {
-    const list = await listAnalysisStorages(ctx.ica, projectId, ctx.signal);
+    const list = await once("storages", () => listAnalysisStorages(ctx.ica, projectId, ctx.signal));
     const names = list.items.map((s) => s.name).join(", ");
     const s = args.analysisStorageId
       ? list.items.find((x) => x.id === args.analysisStorageId)
@@ -335,7 +360,7 @@ export async function resolveLaunch(args: StartAnalysisArgs, ctx: ToolContext): 
   if (problems.length > 0 || !language || !storage) fail(problems);
 
   const spec: LaunchSpec = {
-    userReference: args.userReference,
+    userReference: args.userReference!,
     pipelineId: pipeline.id,
     ...(args.tags ? { tags: args.tags } : {}),
     analysisStorageId: storage.id,
