@@ -26,11 +26,16 @@ function ended(a: IcaAnalysis): UserInputError {
 }
 
 function runTime(a: IcaAnalysis, now = Date.now()): string {
-  const since = Date.parse(a.startDate ?? a.timeCreated ?? "");
-  if (!Number.isFinite(since)) return "run time unknown";
-  const minutes = Math.max(0, Math.round((now - since) / 60_000));
-  const text = minutes >= 60 ? `${Math.floor(minutes / 60)} h ${minutes % 60} min` : `${minutes} min`;
-  return `${a.startDate ? "running" : "waiting"} ${text} so far`;
+  const since = a.startDate ?? a.timeCreated;
+  const t = Date.parse(since ?? "");
+  if (!since || !Number.isFinite(t)) return "run time unknown";
+  const minutes = Math.round((now - t) / 60_000);
+  // Only a plausible span is shown: a clock that differs from ICA's would give nonsense.
+  const span =
+    minutes >= 0 && minutes < 7 * 24 * 60
+      ? `, ${minutes >= 60 ? `${Math.floor(minutes / 60)} h ${minutes % 60} min` : `${minutes} min`} so far`
+      : "";
+  return `${a.startDate ? "running since" : "waiting since"} ${since}${span}`;
 }
 
 /** What will be aborted, in the words the confirmation, the dry run and the result share. */

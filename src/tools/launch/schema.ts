@@ -118,7 +118,7 @@ export const startAnalysisInput = {
     .boolean()
     .optional()
     .describe("Check; return the request, plan, cost estimate, confirmationToken; start nothing."),
-  confirmationToken: z.string().max(200).optional().describe("From dryRun: launches only that exact plan."),
+  confirmationToken: confirmationTokenParam,
   rerun: z.boolean().optional().describe("Launch anew even if this exact launch exists (e.g. it failed)."),
 };
 
@@ -138,11 +138,13 @@ export const startAnalysisOutput = {
   analysis: z
     .object({ id: z.string(), reference: z.string(), userReference: z.string(), status: z.string() })
     .optional(),
-  resolved: z.object({
-    pipeline: z.object({ id: z.string(), code: z.string(), language: z.string() }),
-    storage: z.object({ id: z.string(), name: z.string().optional(), source: z.string() }),
-    activationCode: z.object({ id: z.string(), bundle: z.string().optional(), source: z.string() }),
-  }),
+  resolved: z
+    .object({
+      pipeline: z.object({ id: z.string(), code: z.string(), language: z.string() }),
+      storage: z.object({ id: z.string(), name: z.string().optional(), source: z.string() }),
+      activationCode: z.object({ id: z.string(), bundle: z.string().optional(), source: z.string() }),
+    })
+    .optional(),
   endpoint: z.string(),
   idempotencyKey: z.string(),
   headers: z.record(z.string(), z.string()).optional(),
