@@ -176,7 +176,7 @@ describe("a batch of 24 launches", () => {
         Accept: "application/vnd.illumina.v3+json",
       },
       body: JSON.stringify({
-        nextflowItems: list.map((s, i) => ({
+        nextflowItems: list.map((_s, i) => ({
           userReference: `raw-${i}`,
           pipelineId: sb.state.pipelines.find((p) => p.code === "nf-core-sarek-3-4-2")!.id,
           analysisInput: { inputs: [{ parameterCode: "fastqs", dataIds: ["fil.doesnotexist"] }] },

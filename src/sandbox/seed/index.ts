@@ -10,7 +10,7 @@ import {
   seedActivationCodes,
   seedCredentialsAndSamples,
 } from "./misc.js";
-import { type SeedPipelineIds, seedPipelines } from "./pipelines.js";
+import { type SeedPipelineIds, seedPipelines, seedTwinActivationCodes } from "./pipelines.js";
 import { type SeedProjectIds, seedProjects } from "./projects.js";
 import { seedReferenceData } from "./reference-data.js";
 
@@ -47,6 +47,7 @@ export function seedState(state: SandboxState): SeedSummary {
     return id;
   });
   seedActivationCodes(state, catalog, pipelines.ids);
+  seedTwinActivationCodes(state, catalog, pipelines.ids);
   seedReferenceData(state, catalog, projects);
   seedCredentialsAndSamples(state, catalog, projects, data);
   return { catalog, projects, pipelines: pipelines.ids };

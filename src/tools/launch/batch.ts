@@ -8,10 +8,10 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import type { IcaData } from "../../ica/api/data.js";
-import { canonicalJson } from "../../ica/api/launch.js";
+import { canonicalJson, type ExistingLaunch, findExistingLaunch } from "../../ica/api/launch.js";
 import { UserInputError } from "../../ica/errors.js";
 import type { ToolContext } from "../../mcp/adapter.js";
-import { findExisting, itemKey, itemTag } from "./batch-identity.js";
+import { launchKey, launchTag, refuseLaunchTags } from "./key.js";
 import {
   type DataRef,
   type LaunchLookups,
@@ -33,7 +33,7 @@ export interface BatchItem {
   userReference: string;
   key: string;
   tag: string;
-  existing?: { id: string; reference: string; userReference: string; status: string };
+  existing?: ExistingLaunch;
   resolved?: ResolvedLaunch;
 }
 
@@ -115,14 +115,16 @@ function fail(perItem: Map<number, string[]>, items: BatchItem[], extra: string[
 
 export async function resolveBatch(args: StartAnalysisArgs, ctx: ToolContext): Promise<ResolvedBatch> {
   const projectId = ctx.projectId(args.projectId);
+  refuseLaunchTags(args);
   const given = args.items ?? [];
   const extra: string[] = [];
   if (args.userReference !== undefined) {
     extra.push("userReference: give it per item in a batch, not for the whole batch");
   }
   const items: BatchItem[] = given.map((item, index) => {
-    const key = itemKey(itemArgs(args, item), projectId);
-    return { index, userReference: item.userReference, key, tag: itemTag(key) };
+    // The same key and tag as a single launch with these arguments: a batch finds single launches and back.
+    const key = launchKey(itemArgs(args, item), projectId);
+    return { index, userReference: item.userReference, key, tag: launchTag(key) };
   });
   const seen = new Map<string, number>();
   for (const it of items) {
@@ -148,7 +150,7 @@ export async function resolveBatch(args: StartAnalysisArgs, ctx: ToolContext): P
   if (!args.rerun) {
     await Promise.all(
       items.map(async (it) => {
-        const found = await findExisting(ctx.ica, projectId, it.tag, ctx.signal);
+        const found = await findExistingLaunch(ctx.ica, projectId, it.tag, ctx.signal);
         if (found) it.existing = found;
       }),
     );
@@ -165,12 +167,11 @@ export async function resolveBatch(args: StartAnalysisArgs, ctx: ToolContext): P
     const a = argsOf.get(it.index)!;
     const withTag: StartAnalysisArgs = {
       ...a,
-      tags: { ...a.tags, technicalTags: [...(a.tags?.technicalTags ?? []), it.tag] },
       // ICA's best match for the first item stands for all: same pipeline, same project.
       ...(code && !args.activationCodeDetailId ? { activationCodeDetailId: code.id } : {}),
     };
     try {
-      const r = await resolveLaunch(withTag, ctx, lookups);
+      const r = await resolveLaunch(withTag, ctx, { idempotencyKey: it.key, tag: it.tag }, lookups);
       if (code && !args.activationCodeDetailId) r.activationCode = code;
       code ??= r.activationCode;
       it.resolved = r;

@@ -10,8 +10,8 @@ import {
   buildCreateRequest,
   type CreateRequest,
   findBestActivationCode,
+  type LaunchIdentity,
   type LaunchSpec,
-  newRerunNonce,
 } from "../../ica/api/launch.js";
 import {
   getConfigurationParameters,
@@ -45,7 +45,7 @@ export interface ResolvedLaunch {
   request: CreateRequest;
   storage: { id: string; name?: string; source: string };
   activationCode: { id: string; bundle?: string; source: string };
-  nonce?: string;
+  identity: LaunchIdentity;
   resolvedPaths: { path: string; dataId: string }[];
   defaultsUsed: string[];
   notes: string[];
@@ -179,6 +179,7 @@ const direct: LaunchLookups = { once: (_key, fetch) => fetch() };
 export async function resolveLaunch(
   args: StartAnalysisArgs,
   ctx: ToolContext,
+  identity: LaunchIdentity,
   lookups: LaunchLookups = direct,
 ): Promise<ResolvedLaunch> {
   const once = lookups.once;
@@ -398,8 +399,7 @@ export async function resolveLaunch(
     }
   }
   await ctx.progress(3, 4, "activation code resolved");
-  const nonce = args.rerun ? newRerunNonce() : undefined;
-  const request = buildCreateRequest(language, projectId, spec, activationCode.id, nonce);
+  const request = buildCreateRequest(language, projectId, spec, activationCode.id, identity);
   return {
     projectId,
     pipeline,
@@ -408,7 +408,7 @@ export async function resolveLaunch(
     request,
     storage,
     activationCode,
-    ...(nonce ? { nonce } : {}),
+    identity,
     resolvedPaths,
     defaultsUsed,
     notes,

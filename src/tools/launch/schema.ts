@@ -136,7 +136,12 @@ export const startAnalysisOutput = {
   outcome: z.enum(["dry_run", "started", "existing", "declined", "cancelled"]),
   dryRun: z.boolean(),
   analysis: z
-    .object({ id: z.string(), reference: z.string(), userReference: z.string(), status: z.string() })
+    .object({
+      id: z.string(),
+      reference: z.string().optional(),
+      userReference: z.string().optional(),
+      status: z.string(),
+    })
     .optional(),
   resolved: z
     .object({
@@ -145,8 +150,9 @@ export const startAnalysisOutput = {
       activationCode: z.object({ id: z.string(), bundle: z.string().optional(), source: z.string() }),
     })
     .optional(),
-  endpoint: z.string(),
+  endpoint: z.string().optional(),
   idempotencyKey: z.string(),
+  launchTag: z.string().optional(),
   headers: z.record(z.string(), z.string()).optional(),
   body: z.record(z.string(), z.unknown()).optional(),
   batch: z
