@@ -18,7 +18,8 @@ function samples(sb, projectId) {
     (d) => d.projectId === projectId && d.dataType === "FILE" && d.name.endsWith("_R1_001.fastq.gz"),
   )) {
     const r2 = sb.state.data.find((d) => d.path === r1.path && d.name === r1.name.replace("_R1_", "_R2_"));
-    if (r2?.status === "AVAILABLE") pairs.push({ sample: r1.name.split("_")[0], r1: sb.state.fullPath(r1), r2: sb.state.fullPath(r2) });
+    if (r2?.status === "AVAILABLE")
+      pairs.push({ sample: r1.name.split("_")[0], r1: sb.state.fullPath(r1), r2: sb.state.fullPath(r2) });
   }
   return pairs.slice(0, 24);
 }
@@ -32,7 +33,9 @@ async function run(way) {
   const client = new Client({ name: "measure", version: "1" });
   await Promise.all([server.connect(b), client.connect(a)]);
   const project = sb.state.projectByName(SEED_PROJECTS.wgs);
-  const tar = sb.state.data.find((d) => d.projectId === project.id && d.name.endsWith(".tar") && d.status === "AVAILABLE");
+  const tar = sb.state.data.find(
+    (d) => d.projectId === project.id && d.name.endsWith(".tar") && d.status === "AVAILABLE",
+  );
   const shared = {
     projectId: project.id,
     pipelineCode: "DRAGEN_Germline_4-3-6",
@@ -52,7 +55,11 @@ async function run(way) {
   if (way === "batch") {
     await call({
       ...shared,
-      items: list.map((s) => ({ userReference: `m-${s.sample}`, inputs: { fastqs: [s.r1, s.r2] }, parameters: { sample_name: s.sample } })),
+      items: list.map((s) => ({
+        userReference: `m-${s.sample}`,
+        inputs: { fastqs: [s.r1, s.r2] },
+        parameters: { sample_name: s.sample },
+      })),
     });
   } else {
     for (const s of list) {
