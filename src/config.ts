@@ -96,6 +96,23 @@ export const OPTIONS: OptionSpec[] = [
       "Register only tools that change nothing in ICA (readOnlyHint); `ica_call_api` stays, limited to operations that change nothing and registered as read-only. Booleans take true/false, 1/0, yes/no or on/off; anything else stops the server.",
   },
   {
+    key: "confirm",
+    env: "ICA_CONFIRM",
+    flag: "--confirm",
+    kind: "string",
+    default: "auto",
+    description:
+      "Confirmation before a launch, abort or key rotation: `auto` asks the user through the client's form (elicitation) when it can, else relies on the client's own approval; `required` needs an accepted form or the `confirmationToken` of a dry run; `off` never asks (automations).",
+  },
+  {
+    key: "confirmSecret",
+    env: "ICA_CONFIRM_SECRET",
+    kind: "string",
+    secret: true,
+    description:
+      "Key for confirmation tokens (HMAC), so that tokens stay valid across server processes; default: a random key per process.",
+  },
+  {
     key: "allowedProjects",
     env: "ICA_ALLOWED_PROJECTS",
     flag: "--allowed-projects",
@@ -180,6 +197,13 @@ export const ConfigSchema = z.object({
   timeoutMs: positiveNumber("the timeout", 100, 3_600_000).default(30_000),
   logLevel: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   readOnly: z.boolean().default(false),
+  confirm: z
+    .preprocess(
+      (v) => (typeof v === "string" ? v.trim().toLowerCase() : v),
+      z.enum(["auto", "required", "off"], { message: "must be auto, required or off" }),
+    )
+    .default("auto"),
+  confirmSecret: z.string().min(16, "use at least 16 characters").optional(),
   allowedProjects: z.array(projectId).optional(),
   tools: z.array(z.string()).optional(),
   excludeTools: z.array(z.string()).optional(),
@@ -298,6 +322,7 @@ function parseRaw(
   const config = parsed.data;
   registerSecret(config.apiKey);
   registerSecret(config.accessToken);
+  registerSecret(config.confirmSecret);
   if (config.allowedProjects && config.allowedProjects.length === 0) {
     return {
       ok: false,

@@ -150,6 +150,7 @@ describe("ica_get_pipeline", () => {
       base,
       `${base}/${id}/inputParameters`,
       `${base}/${id}/configurationParameters`,
+      `${base}/${id}/referenceSets`,
     ]);
     expect(textOf(res)).toContain(
       "required inputs input, fastqs, fasta, gtf; required settings without default none; default storage Medium",

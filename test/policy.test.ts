@@ -6,7 +6,8 @@ import { useSandbox } from "./helpers/sandbox.js";
 
 const sandbox = useSandbox();
 /** The whole tools/list of the default set must stay within this (about 8,000 tokens). */
-const TOOLS_LIST_BUDGET_BYTES = 32_000;
+// Issue 13: 36,000 bytes for the default set including the batch launch and the answers tools.
+const TOOLS_LIST_BUDGET_BYTES = 36_000;
 const DESCRIPTION_LIMIT = 1_200;
 
 describe("tool registry policy", () => {

@@ -1,6 +1,14 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
-import type { CallToolResult, ServerNotification, ServerRequest } from "@modelcontextprotocol/sdk/types.js";
+import {
+  type CallToolResult,
+  type ClientCapabilities,
+  type ElicitRequestFormParams,
+  type ElicitResult,
+  ElicitResultSchema,
+  type ServerNotification,
+  type ServerRequest,
+} from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { linkSignals } from "../abort.js";
 import { type Config, CREDENTIAL_HINT } from "../config.js";
@@ -33,6 +41,10 @@ export interface ToolContext {
   allowedProjects?: ReadonlySet<string>;
   /** Releases the call's signal links; the adapter calls it when the call is done. */
   dispose(): void;
+  /** What the client declared at initialize (elicitation, …), once known. */
+  clientCapabilities(): ClientCapabilities | undefined;
+  /** Asks the user through the client's form (elicitation/create, sent as part of this call). */
+  elicit?(params: Omit<ElicitRequestFormParams, "mode">, opts: { timeoutMs: number }): Promise<ElicitResult>;
 }
 
 export interface ToolOutput<O> {
@@ -76,13 +88,15 @@ export interface AdapterDeps {
   allowedProjects?: ReadonlySet<string>;
   /** Aborted on shutdown, so in-flight calls stop their HTTP work. */
   shutdownSignal?: AbortSignal;
+  /** The client's declared capabilities (the server knows them after initialize). */
+  clientCapabilities?: () => ClientCapabilities | undefined;
 }
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
 export function makeContext(
   deps: AdapterDeps,
-  extra: Pick<Extra, "signal" | "_meta" | "sendNotification">,
+  extra: Pick<Extra, "signal" | "_meta" | "sendNotification"> & Partial<Pick<Extra, "sendRequest">>,
 ): ToolContext {
   const progressToken = extra._meta?.progressToken;
   let last = -1;
@@ -104,6 +118,17 @@ export function makeContext(
     dispose: linked.dispose,
     allowedProjects: deps.allowedProjects,
     checkProject,
+    clientCapabilities: () => deps.clientCapabilities?.(),
+    ...(extra.sendRequest
+      ? {
+          elicit: (params: Omit<ElicitRequestFormParams, "mode">, opts: { timeoutMs: number }) =>
+            extra.sendRequest!(
+              { method: "elicitation/create", params: { mode: "form", ...params } },
+              ElicitResultSchema,
+              { timeout: opts.timeoutMs, signal },
+            ),
+        }
+      : {}),
     projectId(given) {
       const id = given ?? deps.config.projectId;
       if (!id) {
@@ -182,7 +207,10 @@ export function registerTools(server: McpServer, tools: AnyTool[], deps: Adapter
         annotations: { title: tool.title, ...tool.annotations },
       },
       async (args: unknown, extra: Extra) => {
-        const ctx = makeContext(deps, extra);
+        const ctx = makeContext(
+          { ...deps, clientCapabilities: () => server.server.getClientCapabilities() },
+          extra,
+        );
         try {
           return await runTool(tool, args, ctx);
         } finally {

@@ -336,6 +336,32 @@ export interface SampleBatchRecord extends Stored {
   items: { id: string; request: unknown; status: SampleBatchItemStatus; sampleId: string | null }[];
 }
 
+/** An analysis creation batch (routes/analysis-batch.ts shapes `items[].request`). */
+export interface AnalysisBatchRecord extends Stored {
+  projectId: string;
+  jobId: string;
+  ownerId: string;
+  items: {
+    id: string;
+    variant: "cwl" | "nextflow";
+    request: Record<string, unknown>;
+    status: "WAITING_RESOURCES" | "RUNNING" | "SUCCEEDED" | "FAILED";
+    analysisId: string | null;
+    additionalStatusInformation: string | null;
+  }[];
+}
+
+/** A reference set (ReferenceSet) and, internally, the pipelines that take it. */
+export interface ReferenceSetRecord extends Stored {
+  name: string;
+  ownerId: string;
+  timeCreated: IsoDateTime;
+  timeModified: IsoDateTime;
+  referenceData: { id: string; name: string; version: string; species: string; types: string[] }[];
+  /** Internal: pipelines whose launches may reference this set's data. */
+  pipelineIds: string[];
+}
+
 export class SandboxState {
   readonly clock: SandboxClock;
   /** Seeded PRNG for anything created after the seed (new ids, simulated progress). */
@@ -359,6 +385,8 @@ export class SandboxState {
   readonly samples = new Collection<SampleRecord>("samples");
   readonly sampleBatches = new Collection<SampleBatchRecord>("sampleBatches");
   readonly jobs = new Collection<JobRecord>("jobs");
+  readonly analysisBatches = new Collection<AnalysisBatchRecord>("analysisBatches");
+  readonly referenceSets = new Collection<ReferenceSetRecord>("referenceSets");
 
   constructor(readonly seed: number) {
     this.clock = new SandboxClock();

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { type IcaAnalysisBatchItem, listAnalysisCreationBatchItems } from "../ica/api/analysis-batch.js";
 import { getJob, TERMINAL_JOB_STATUSES, UUID_PATTERN } from "../ica/api/jobs.js";
 import { type IcaSampleBatchItem, listSampleCreationBatchItems } from "../ica/api/samples.js";
 import { UserInputError } from "../ica/errors.js";
@@ -27,16 +28,38 @@ const sampleBatchShape = z.object({
   itemsTruncated: z.boolean(),
 });
 
+const analysisBatchShape = z.object({
+  batchId: z.string(),
+  itemCount: z.number(),
+  countsByStatus: z.record(z.string(), z.number()),
+  items: z.array(
+    z.object({
+      userReference: z.string().optional(),
+      status: z.string(),
+      analysisId: z.string().optional(),
+      analysisStatus: z.string().optional(),
+      note: z.string().optional(),
+    }),
+  ),
+  itemsTruncated: z.boolean(),
+});
+
+function countStatuses(statuses: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const s of statuses) counts[s] = (counts[s] ?? 0) + 1;
+  return counts;
+}
+
 export const getJobTool = defineTool({
   name: "ica_get_job",
   title: "Get a batch job's status",
   description:
-    "Status of a batch job (e.g. from ica_create_sample_batch); for a sample creation batch also item counts per status and the first 50 items. Poll every few seconds until done.",
+    "Status of a batch job (ica_create_sample_batch, ica_start_analysis items); for its batch also item counts per status and the first 50 items (created sample or analysis, failure reason). Poll every few seconds until done.",
   inputSchema: {
     jobId: z
       .string()
       .regex(UUID_PATTERN, "jobId must be a UUID")
-      .describe("Job id (UUID) from ica_create_sample_batch."),
+      .describe("Job id (UUID) from ica_create_sample_batch or a batch launch."),
   },
   outputSchema: {
     id: z.string(),
@@ -50,6 +73,7 @@ export const getJobTool = defineTool({
     timeStarted: z.string().optional(),
     timeFinished: z.string().optional(),
     sampleBatch: sampleBatchShape.optional(),
+    analysisBatch: analysisBatchShape.optional(),
   },
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   async handler(args, ctx) {
@@ -102,9 +126,40 @@ export const getJobTool = defineTool({
         itemsTruncated: got.truncated || got.items.length > SHOWN,
       };
     }
-    const progress = sampleBatch
-      ? ` (${sampleBatch.countsByStatus.SUCCEEDED ?? 0} of ${sampleBatch.itemCount} sample(s) created${sampleBatch.countsByStatus.FAILED ? `, ${sampleBatch.countsByStatus.FAILED} failed` : ""})`
-      : "";
+    let analysisBatch: z.input<typeof analysisBatchShape> | undefined;
+    if (subjectType === "AnalysisCreationBatch" && subjectId && projectId) {
+      const batchId = subjectId;
+      const got = await collectPages<IcaAnalysisBatchItem>(
+        { mode: "cursor", pageSize: 200 },
+        (plan) => listAnalysisCreationBatchItems(ctx.ica, projectId, batchId, plan, ctx.signal),
+        { maxItems: MAX_ITEMS, signal: ctx.signal },
+      );
+      const items = got.items.filter((i) => i && typeof i === "object");
+      analysisBatch = {
+        batchId,
+        itemCount: items.length + (got.remainingRecords ?? 0),
+        countsByStatus: countStatuses(items.map((i) => i.processing?.status ?? "UNKNOWN")),
+        items: items.slice(0, SHOWN).map((item) => {
+          const note = item.processing?.additionalStatusInformation;
+          const a = item.createdAnalysis;
+          return {
+            ...(item.request?.userReference
+              ? { userReference: item.request.userReference.slice(0, 255) }
+              : {}),
+            status: item.processing?.status ?? "UNKNOWN",
+            ...(a?.id ? { analysisId: a.id } : {}),
+            ...(a?.status ? { analysisStatus: a.status } : {}),
+            ...(note ? { note: note.slice(0, 300) } : {}),
+          };
+        }),
+        itemsTruncated: got.truncated || items.length > SHOWN,
+      };
+    }
+    const progress = analysisBatch
+      ? ` (${analysisBatch.countsByStatus.SUCCEEDED ?? 0} of ${analysisBatch.itemCount} analyses created${analysisBatch.countsByStatus.FAILED ? `, ${analysisBatch.countsByStatus.FAILED} failed` : ""})`
+      : sampleBatch
+        ? ` (${sampleBatch.countsByStatus.SUCCEEDED ?? 0} of ${sampleBatch.itemCount} sample(s) created${sampleBatch.countsByStatus.FAILED ? `, ${sampleBatch.countsByStatus.FAILED} failed` : ""})`
+        : "";
     const info = text(job.additionalStatusInformation);
     const next = done
       ? status === "SUCCEEDED"
@@ -124,6 +179,7 @@ export const getJobTool = defineTool({
         ...(text(job.timeStarted) ? { timeStarted: job.timeStarted as string } : {}),
         ...(text(job.timeFinished) ? { timeFinished: job.timeFinished as string } : {}),
         ...(sampleBatch ? { sampleBatch } : {}),
+        ...(analysisBatch ? { analysisBatch } : {}),
       },
       summary: `Job ${job.id} (${subjectType ?? "job"}) is ${status}${progress}. ${next}`,
     };

@@ -5,7 +5,8 @@ import {
   type IcaConfigurationParameter,
   resolvePipeline,
 } from "../ica/api/pipelines.js";
-import { UserInputError } from "../ica/errors.js";
+import { getProjectPipelineReferenceSets, type IcaReferenceSet } from "../ica/api/reference-sets.js";
+import { IcaApiError, UserInputError } from "../ica/errors.js";
 import { defineTool } from "../mcp/adapter.js";
 import { projectIdParam } from "./params.js";
 
@@ -23,6 +24,34 @@ export const pipelineCodeParam = z
 const MAX_PARAMETERS = 200;
 const MAX_OPTIONS = 50;
 const DESCRIPTION_CHARS = 1000;
+const MAX_SETS = 20;
+const MAX_REFERENCE_DATA = 50;
+
+const referenceSetShape = z.object({
+  id: z.string(),
+  name: z.string().optional(),
+  data: z.array(z.object({ id: z.string(), name: z.string().optional(), version: z.string().optional() })),
+});
+
+/** The reference data a launch may pass as referenceDataParameters, per set (bounded). */
+function referenceSetSummary(s: IcaReferenceSet): z.input<typeof referenceSetShape> {
+  const data = (s.referenceDataList?.items ?? []).flatMap((d) =>
+    d?.id
+      ? [
+          {
+            id: d.id,
+            ...(d.name ? { name: d.name.slice(0, 255) } : {}),
+            ...(d.version ? { version: d.version.slice(0, 100) } : {}),
+          },
+        ]
+      : [],
+  );
+  return {
+    id: s.id,
+    ...(s.name ? { name: s.name.slice(0, 255) } : {}),
+    data: data.slice(0, MAX_REFERENCE_DATA),
+  };
+}
 
 const configShape = z.object({
   code: z.string(),
@@ -75,6 +104,7 @@ export const getPipelineTool = defineTool({
       .optional(),
     inputParameters: z.array(z.object({ code: z.string(), required: z.boolean(), multiValue: z.boolean() })),
     configurationParameters: z.array(configShape),
+    referenceSets: z.array(referenceSetShape).optional(),
     truncated: z.string().optional(),
   },
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
@@ -84,14 +114,20 @@ export const getPipelineTool = defineTool({
       throw new UserInputError("pass pipelineId or pipelineCode (both come from ica_list_pipelines)");
     }
     const p = await resolvePipeline(ctx.ica, projectId, args, ctx.signal);
-    const [inputs, configs] = await Promise.all([
+    const [inputs, configs, sets] = await Promise.all([
       getInputParameters(ctx.ica, projectId, p.id, ctx.signal),
       getConfigurationParameters(ctx.ica, projectId, p.id, ctx.signal),
+      // Reference sets are an extra: a refusal (old ICA, no permission) leaves them out, not the pipeline.
+      getProjectPipelineReferenceSets(ctx.ica, projectId, p.id, ctx.signal).catch((err: unknown) => {
+        if (err instanceof IcaApiError) return [];
+        throw err;
+      }),
     ]);
     const cut: string[] = [];
     if (inputs.length > MAX_PARAMETERS) cut.push(`${inputs.length - MAX_PARAMETERS} input parameters`);
     if (configs.length > MAX_PARAMETERS)
       cut.push(`${configs.length - MAX_PARAMETERS} configuration parameters`);
+    if (sets.length > MAX_SETS) cut.push(`${sets.length - MAX_SETS} reference sets`);
     const description = p.description ?? "";
     const storage = p.analysisStorage;
     const required = inputs.filter((i) => i.required).map((i) => i.code);
@@ -126,9 +162,10 @@ export const getPipelineTool = defineTool({
           .slice(0, MAX_PARAMETERS)
           .map((i) => ({ code: i.code, required: i.required, multiValue: i.multiValue })),
         configurationParameters: configs.slice(0, MAX_PARAMETERS).map(configSummary),
+        ...(sets.length > 0 ? { referenceSets: sets.slice(0, MAX_SETS).map(referenceSetSummary) } : {}),
         ...(cut.length > 0 ? { truncated: `not shown: ${cut.join(", ")}` } : {}),
       },
-      summary: `Pipeline ${p.code} (${p.language ?? "unknown language"}): required inputs ${required.join(", ") || "none"}; required settings without default ${requiredConfig.join(", ") || "none"}; default storage ${storage?.name ?? "none"}. Next: ica_start_analysis with pipelineId="${p.id}" and dryRun: true.`,
+      summary: `Pipeline ${p.code} (${p.language ?? "unknown language"}): required inputs ${required.join(", ") || "none"}; required settings without default ${requiredConfig.join(", ") || "none"}; default storage ${storage?.name ?? "none"}${sets.length > 0 ? `; reference data from ${sets.length} reference set(s) (referenceDataParameters)` : ""}. Next: ica_start_analysis with pipelineId="${p.id}" and dryRun: true.`,
     };
   },
 });

@@ -11,9 +11,13 @@ import {
 } from "../ica/api/launch.js";
 import { IcaApiError, UserInputError } from "../ica/errors.js";
 import { defineTool, type ToolContext } from "../mcp/adapter.js";
+import { confirmedText, confirmStep, issueConfirmationToken, notConfirmedText } from "./launch/confirm.js";
+import { estimateLaunchCost } from "./launch/estimate.js";
 import { launchKey, launchTag, refuseLaunchTags, rerunKey } from "./launch/key.js";
+import { launchFacts, planText, projectName } from "./launch/plan.js";
 import { type ResolvedLaunch, resolveLaunch } from "./launch/resolve.js";
 import { startAnalysisInput, startAnalysisOutput } from "./launch/schema.js";
+import { startAnalysisBatch } from "./start-analyses.js";
 
 const MAX_SHOWN_PATHS = 50;
 /** Statuses a just-created analysis may already show; anything later means it existed before this call. */
@@ -94,11 +98,12 @@ export const startAnalysisTool = defineTool({
   name: "ica_start_analysis",
   title: "Start a pipeline (analysis)",
   description:
-    "Starts a CWL or Nextflow pipeline (inputs and settings from ica_get_pipeline, data ids or paths from ica_list_data). Storage defaults to the pipeline's advice, the activation code to ICA's best match. All problems are reported before anything starts. dryRun returns the exact request. A repeated call returns the existing analysis; rerun launches anew.",
+    "Starts a CWL or Nextflow pipeline (inputs and settings from ica_get_pipeline, data ids or paths from ica_list_data); items starts a batch. Storage defaults to the pipeline's, the activation code to ICA's best match. All problems are reported before anything starts. dryRun shows request, plan and cost estimate. A repeat returns the existing analysis; rerun launches anew.",
   inputSchema: startAnalysisInput,
   outputSchema: startAnalysisOutput,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   async handler(args, ctx) {
+    if (args.items) return startAnalysisBatch(args, ctx);
     const projectId = ctx.projectId(args.projectId);
     refuseLaunchTags(args);
     const key = launchKey(args, projectId);
@@ -126,6 +131,14 @@ export const startAnalysisTool = defineTool({
     if (r.resolvedPaths.length > MAX_SHOWN_PATHS) {
       notes.push(`resolvedPaths shows ${MAX_SHOWN_PATHS} of ${r.resolvedPaths.length} paths`);
     }
+    const [name, estimate] = await Promise.all([
+      projectName(ctx, r.projectId),
+      estimateLaunchCost(ctx, r.projectId, r.pipeline.id),
+    ]);
+    const plan = planText(launchFacts(r, name, estimate));
+    // The token binds exactly what would be sent: a changed best-match code or data id changes it.
+    const binding = { endpoint: r.request.endpoint, projectId: r.projectId, body: r.request.body };
+    const planned = { plan, estimate };
     const resolvedText = `storage ${r.storage.name ?? r.storage.id} (${r.storage.source}), activation code ${r.activationCode.id}${r.activationCode.bundle ? ` (${r.activationCode.bundle})` : ""} (${r.activationCode.source})`;
 
     if (dryRun) {
@@ -135,6 +148,8 @@ export const startAnalysisTool = defineTool({
           outcome: "dry_run" as const,
           dryRun: true,
           ...common,
+          ...planned,
+          confirmationToken: issueConfirmationToken(ctx.config, "launch", binding),
           endpoint: r.request.display,
           idempotencyKey: r.request.idempotencyKey,
           launchTag: id.tag,
@@ -142,7 +157,29 @@ export const startAnalysisTool = defineTool({
           body: r.request.body,
           ...(notes.length > 0 ? { notes } : {}),
         },
-        summary: `Dry run: nothing was started. Would send ${r.request.display} for ${r.pipeline.code} with ${resolvedText}. Next: call again without dryRun to launch.`,
+        summary: `Dry run: nothing was started. Would send ${r.request.display} for ${r.pipeline.code} with ${resolvedText}. Next: show the plan to the user; to launch call again without dryRun (with confirmationToken to launch only this exact plan).`,
+      };
+    }
+
+    const confirmation = await confirmStep(ctx, {
+      kind: "launch",
+      plan,
+      binding,
+      ...(args.confirmationToken ? { token: args.confirmationToken } : {}),
+    });
+    if (!confirmation.go) {
+      return {
+        structured: {
+          outcome: confirmation.outcome,
+          dryRun: false,
+          ...common,
+          ...planned,
+          endpoint: r.request.display,
+          idempotencyKey: r.request.idempotencyKey,
+          launchTag: id.tag,
+          ...(notes.length > 0 ? { notes } : {}),
+        },
+        summary: notConfirmedText(confirmation, "no analysis was started"),
       };
     }
 
@@ -186,6 +223,8 @@ export const startAnalysisTool = defineTool({
       dryRun: false,
       analysis,
       ...common,
+      ...planned,
+      confirmation: confirmedText(confirmation),
       endpoint: attempt.req.display,
       idempotencyKey: attempt.req.idempotencyKey,
       launchTag: id.tag,

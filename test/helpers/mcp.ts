@@ -1,5 +1,11 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import {
+  type ClientCapabilities,
+  type ElicitRequest,
+  ElicitRequestSchema,
+  type ElicitResult,
+} from "@modelcontextprotocol/sdk/types.js";
 import { type Config, parseConfig } from "../../src/config.js";
 import type { IcaClient, IcaClientOptions } from "../../src/ica/client.js";
 import type { AnyTool } from "../../src/mcp/adapter.js";
@@ -24,6 +30,10 @@ export async function connectTools(
     clientOptions?: Partial<IcaClientOptions>;
     tools?: AnyTool[];
     allowedProjects?: ReadonlySet<string>;
+    /** Declared by the test client (e.g. { elicitation: {} }). */
+    capabilities?: ClientCapabilities;
+    /** Answers elicitation/create requests (the client declares elicitation when given). */
+    onElicit?: (request: ElicitRequest) => Promise<ElicitResult> | ElicitResult;
   } = {},
 ): Promise<Connected> {
   // An empty string unsets a variable (parseConfig ignores empty values).
@@ -37,7 +47,15 @@ export async function connectTools(
   });
   const server = buildServer({ config, ica, tools: opts.tools, allowedProjects: opts.allowedProjects });
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
-  const client = new Client({ name: "test-client", version: "1.0.0" });
+  const capabilities = opts.capabilities ?? (opts.onElicit ? { elicitation: {} } : undefined);
+  const client = new Client(
+    { name: "test-client", version: "1.0.0" },
+    capabilities ? { capabilities } : undefined,
+  );
+  if (opts.onElicit) {
+    const answer = opts.onElicit;
+    client.setRequestHandler(ElicitRequestSchema, async (request) => answer(request));
+  }
   await Promise.all([server.connect(serverTransport), client.connect(clientTransport)]);
   // Every result of every tool test is checked for leaked secrets (see test/setup/secret-guard.ts).
   const callTool = client.callTool.bind(client);

@@ -40,6 +40,8 @@ export interface AnalysisParameterInput {
 export interface StructuredAnalysisInput {
   inputs: AnalysisDataInput[];
   parameters?: AnalysisParameterInput[];
+  /** AnalysisReferenceDataParameter: reference data of the pipeline's reference sets, per input. */
+  referenceDataParameters?: { parameterCode: string; referenceDataId: string }[];
 }
 
 export interface AnalysisOutputMapping {
@@ -63,6 +65,8 @@ export interface LaunchSpec {
   tags?: AnalysisTagsInput;
   analysisStorageId: string;
   outputParentFolderId?: string;
+  /** CreateAnalysisLogs: where the logs go (default: inside the output folder). */
+  logs?: { logsFolderId?: string; logsFolderPath?: string };
   analysisOutput?: AnalysisOutputMapping[];
   analysisInput: StructuredAnalysisInput;
 }
@@ -103,6 +107,9 @@ export function wireAnalysisInput(
 ): Record<string, unknown> {
   const base: Record<string, unknown> = { inputs: input.inputs };
   if (input.parameters && input.parameters.length > 0) base.parameters = input.parameters;
+  if (input.referenceDataParameters && input.referenceDataParameters.length > 0) {
+    base.referenceDataParameters = input.referenceDataParameters;
+  }
   // CwlAnalysisInput is a oneOf on objectType; the v4 structured-input creator has no objectType.
   return language === "CWL" && endpoint !== "analysis:cwlWithStructuredInput"
     ? { objectType: "STRUCTURED", ...base }
@@ -176,6 +183,7 @@ export function buildCreateRequest(
     tags: { ...spec.tags, technicalTags },
     analysisStorageId: spec.analysisStorageId,
     ...(spec.outputParentFolderId ? { outputParentFolderId: spec.outputParentFolderId } : {}),
+    ...(spec.logs ? { logs: spec.logs } : {}),
     ...(spec.analysisOutput && spec.analysisOutput.length > 0 ? { analysisOutput: spec.analysisOutput } : {}),
     analysisInput: wireAnalysisInput(language, spec.analysisInput, endpoint),
     // Only CreateCwlAnalysis and CreateNextflowAnalysis carry an activation code.

@@ -48,7 +48,7 @@ function projectOr404(state: SandboxState, projectId: string): ProjectRecord {
   return project;
 }
 
-function createAnalysis(ctx: RequestContext, variant: CreateVariant) {
+export function createAnalysis(ctx: RequestContext, variant: CreateVariant) {
   const state = ctx.state;
   const project = projectOr404(state, ctx.params.projectId!);
   const body = validateCreateBody(ctx, variant, project);

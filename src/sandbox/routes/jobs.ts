@@ -1,6 +1,7 @@
 /** GET /api/jobs/{jobId} (getJob): a job of the caller's tenant, brought up to the sandbox's current time. */
 import type { RouteDef } from "../context.js";
 import { ProblemError } from "../problem.js";
+import { refreshAnalysisBatch } from "./analysis-batch.js";
 import { jobView, refreshSampleBatch } from "./samples.js";
 
 export const jobRoutes: RouteDef[] = [
@@ -19,6 +20,10 @@ export const jobRoutes: RouteDef[] = [
       if (job.subjectType === "SampleCreationBatch") {
         const batch = ctx.state.sampleBatches.get(job.subjectId);
         if (batch) refreshSampleBatch(ctx.state, batch);
+      }
+      if (job.subjectType === "AnalysisCreationBatch") {
+        const batch = ctx.state.analysisBatches.get(job.subjectId);
+        if (batch) refreshAnalysisBatch(ctx, batch);
       }
       return ctx.json(200, jobView(ctx.state, job));
     },

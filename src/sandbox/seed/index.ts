@@ -12,6 +12,7 @@ import {
 } from "./misc.js";
 import { type SeedPipelineIds, seedPipelines, seedTwinActivationCodes } from "./pipelines.js";
 import { type SeedProjectIds, seedProjects } from "./projects.js";
+import { seedReferenceData } from "./reference-data.js";
 
 export { SEED_PROJECTS } from "./projects.js";
 export type { SeedPipelineIds, SeedProjectIds };
@@ -47,6 +48,7 @@ export function seedState(state: SandboxState): SeedSummary {
   });
   seedActivationCodes(state, catalog, pipelines.ids);
   seedTwinActivationCodes(state, catalog, pipelines.ids);
+  seedReferenceData(state, catalog, projects);
   seedCredentialsAndSamples(state, catalog, projects, data);
   return { catalog, projects, pipelines: pipelines.ids };
 }

@@ -24,7 +24,7 @@ const KEY_VERSION = 1;
 export interface LaunchRequest {
   pipelineId?: string;
   pipelineCode?: string;
-  userReference: string;
+  userReference?: string;
   inputs?: {
     parameterCode: string;
     dataIds?: string[];
@@ -37,6 +37,8 @@ export interface LaunchRequest {
   activationCodeDetailId?: string;
   tags?: { userTags?: string[]; technicalTags?: string[]; referenceTags?: string[] };
   outputParentFolderId?: string;
+  logsFolder?: string;
+  referenceData?: { parameterCode: string; referenceDataId: string }[];
   analysisOutput?: {
     sourcePath: string;
     targetPath: string;
@@ -106,6 +108,16 @@ export function normalizeLaunchRequest(req: LaunchRequest, projectId: string): R
         : undefined,
     activationCodeDetailId: lower(req.activationCodeDetailId),
     outputParentFolderId: req.outputParentFolderId,
+    logsFolder: req.logsFolder,
+    referenceData: nonEmpty(
+      sortedBy(
+        (req.referenceData ?? []).map((r) => ({
+          parameterCode: r.parameterCode,
+          referenceDataId: lower(r.referenceDataId),
+        })),
+        (r) => `${r.parameterCode}\n${r.referenceDataId}`,
+      ),
+    ),
     analysisOutput: nonEmpty(sortedBy(outputs, canonicalJson)),
     tags: {
       userTags: tagList(req.tags?.userTags),

@@ -21,6 +21,7 @@ import {
   pipelineLanguage,
   resolvePipeline,
 } from "../../ica/api/pipelines.js";
+import { getProjectPipelineReferenceSets } from "../../ica/api/reference-sets.js";
 import { listAnalysisStorages } from "../../ica/api/storages.js";
 import { IcaApiError, UserInputError } from "../../ica/errors.js";
 import type { ToolContext } from "../../mcp/adapter.js";
@@ -33,6 +34,7 @@ import {
   outputMappings,
   UUID,
 } from "./checks.js";
+import { checkReferenceData } from "./reference-data.js";
 import { MAX_DATA_REFS, type StartAnalysisArgs } from "./schema.js";
 
 export interface ResolvedLaunch {
@@ -59,7 +61,7 @@ const STATUS_ADVICE: Record<string, string> = {
   DELETING: "it is being deleted; use another copy",
 };
 
-interface DataRef {
+export interface DataRef {
   raw: string;
   where: string;
   folderOnly?: boolean;
@@ -77,7 +79,7 @@ function chunks<T>(items: T[], size: number): T[][] {
 }
 
 /** Looks every id and path up in as few listing requests as possible; unknown ones map to undefined. */
-async function lookUpData(
+export async function lookUpData(
   ctx: ToolContext,
   projectId: string,
   refs: DataRef[],
@@ -166,15 +168,26 @@ function mergeInputErrors(err: unknown, problems: string[]): never {
   throw err;
 }
 
+/** Lookups shared by the items of a batch (the same pipeline, storages, credentials; data looked up at once). */
+export interface LaunchLookups {
+  data?: Map<string, IcaData | undefined>;
+  once<T>(key: string, fetch: () => Promise<T>): Promise<T>;
+}
+
+const direct: LaunchLookups = { once: (_key, fetch) => fetch() };
+
 export async function resolveLaunch(
   args: StartAnalysisArgs,
   ctx: ToolContext,
   identity: LaunchIdentity,
+  lookups: LaunchLookups = direct,
 ): Promise<ResolvedLaunch> {
+  const once = lookups.once;
   const projectId = ctx.projectId(args.projectId);
   const problems: string[] = [];
   const notes: string[] = [];
-  checkUserReference(args.userReference, problems);
+  if (args.userReference === undefined) problems.push("userReference is required (the run name)");
+  else checkUserReference(args.userReference, problems);
   if (!args.pipelineId && !args.pipelineCode) {
     problems.push("pass pipelineId or pipelineCode (from ica_list_pipelines)");
   }
@@ -219,11 +232,15 @@ export async function resolveLaunch(
   if (args.outputParentFolderId) {
     refs.push({ raw: args.outputParentFolderId, where: "outputParentFolderId", folderOnly: true });
   }
+  const logsByPath = args.logsFolder?.startsWith("/");
+  if (args.logsFolder && !logsByPath) {
+    refs.push({ raw: args.logsFolder, where: "logsFolder", folderOnly: true });
+  }
 
   if (!args.pipelineId && !args.pipelineCode) fail(problems);
   let pipeline: IcaPipeline;
   try {
-    pipeline = await resolvePipeline(ctx.ica, projectId, args, ctx.signal);
+    pipeline = await once("pipeline", () => resolvePipeline(ctx.ica, projectId, args, ctx.signal));
   } catch (err) {
     return mergeInputErrors(err, problems);
   }
@@ -243,12 +260,21 @@ export async function resolveLaunch(
     );
   await ctx.progress(1, 4, "pipeline resolved");
 
-  const [inputDefs, configDefs, dataFound, credentials] = await Promise.all([
-    getInputParameters(ctx.ica, projectId, pipeline.id, ctx.signal),
-    getConfigurationParameters(ctx.ica, projectId, pipeline.id, ctx.signal),
-    lookUpData(ctx, projectId, refs),
+  const [inputDefs, configDefs, dataFound, credentials, referenceSets] = await Promise.all([
+    once("inputs", () => getInputParameters(ctx.ica, projectId, pipeline.id, ctx.signal)),
+    once("configuration", () => getConfigurationParameters(ctx.ica, projectId, pipeline.id, ctx.signal)),
+    lookUpData(
+      ctx,
+      projectId,
+      refs.filter((r) => !lookups.data?.has(r.raw)),
+    ).then((found) => new Map([...(lookups.data ?? []), ...found])),
     inputs.some((i) => i.externalData?.some((e) => e.storageCredentialsId))
-      ? listStorageCredentials(ctx.ica, ctx.signal)
+      ? once("credentials", () => listStorageCredentials(ctx.ica, ctx.signal))
+      : Promise.resolve(undefined),
+    args.referenceData?.length
+      ? once("referenceSets", () =>
+          getProjectPipelineReferenceSets(ctx.ica, projectId, pipeline.id, ctx.signal),
+        )
       : Promise.resolve(undefined),
   ]);
   await ctx.progress(2, 4, "parameters and data looked up");
@@ -272,6 +298,20 @@ export async function resolveLaunch(
       });
     }
   });
+  const referenceDataParameters = checkReferenceData(
+    args.referenceData ?? [],
+    inputDefs,
+    referenceSets,
+    problems,
+  );
+  let logs: LaunchSpec["logs"];
+  if (args.logsFolder) {
+    if (logsByPath) logs = { logsFolderPath: args.logsFolder };
+    else {
+      const id = resolve({ raw: args.logsFolder, where: "logsFolder", folderOnly: true });
+      if (id) logs = { logsFolderId: id };
+    }
+  }
   let outputParentFolderId: string | undefined;
   if (args.outputParentFolderId) {
     outputParentFolderId = resolve({
@@ -299,7 +339,7 @@ export async function resolveLaunch(
 
   let storage: ResolvedLaunch["storage"] | undefined;
   if (args.analysisStorageId || args.analysisStorageName) {
-    const list = await listAnalysisStorages(ctx.ica, projectId, ctx.signal);
+    const list = await once("storages", () => listAnalysisStorages(ctx.ica, projectId, ctx.signal));
     const names = list.items.map((s) => s.name).join(", ");
     const s = args.analysisStorageId
       ? list.items.find((x) => x.id === args.analysisStorageId)
@@ -321,13 +361,18 @@ export async function resolveLaunch(
   if (problems.length > 0 || !language || !storage) fail(problems);
 
   const spec: LaunchSpec = {
-    userReference: args.userReference,
+    userReference: args.userReference!,
     pipelineId: pipeline.id,
     ...(args.tags ? { tags: args.tags } : {}),
     analysisStorageId: storage.id,
     ...(outputParentFolderId ? { outputParentFolderId } : {}),
+    ...(logs ? { logs } : {}),
     ...(analysisOutput.length > 0 ? { analysisOutput } : {}),
-    analysisInput: { inputs: wireInputs, ...(parameters.length > 0 ? { parameters } : {}) },
+    analysisInput: {
+      inputs: wireInputs,
+      ...(parameters.length > 0 ? { parameters } : {}),
+      ...(referenceDataParameters.length > 0 ? { referenceDataParameters } : {}),
+    },
   };
   let activationCode: ResolvedLaunch["activationCode"];
   if (args.activationCodeDetailId) {

@@ -2,9 +2,12 @@
 import { z } from "zod";
 import { pipelineCodeParam, pipelineIdParam } from "../get-pipeline.js";
 import { projectIdParam, tagListParam } from "../params.js";
+import { confirmationTokenParam } from "./confirm.js";
 
 /** Data references one launch may carry in all (ids, paths, mounts and external URLs together). */
 export const MAX_DATA_REFS = 400;
+/** Analyses one batch launch may create. */
+export const MAX_BATCH_ITEMS = 200;
 
 const dataRef = z.string().min(1).max(4000);
 const text = z.string().max(10_000);
@@ -16,6 +19,7 @@ export const startAnalysisInput = {
   userReference: z
     .string()
     .max(1000)
+    .optional()
     .describe("Run name: 1-255 of letters, digits, space, _ -; / separates parts."),
   inputs: z
     .array(
@@ -77,6 +81,12 @@ export const startAnalysisInput = {
     .max(4000)
     .optional()
     .describe("Parent of the output folder (id, URN or path)."),
+  logsFolder: z.string().max(4000).optional().describe("Logs folder (id, URN or /path/)."),
+  referenceData: z
+    .array(z.object({ parameterCode: z.string().min(1).max(255), referenceDataId: z.string().max(100) }))
+    .max(50)
+    .optional()
+    .describe("Ids from ica_get_pipeline referenceSets."),
   analysisOutput: z
     .array(
       z.object({
@@ -90,12 +100,40 @@ export const startAnalysisInput = {
     .max(50)
     .optional()
     .describe("Output mappings; actionOnExist Overwrite (default), Rename or Skip."),
-  dryRun: z.boolean().optional().describe("Check and return the exact request; start nothing."),
+  items: z
+    .array(
+      z.object({
+        userReference: z.string().max(1000),
+        inputs: z.record(z.string().max(255), z.array(dataRef).max(MAX_DATA_REFS)).optional(),
+        parameters: z.record(z.string().max(255), text).optional(),
+      }),
+    )
+    .min(1)
+    .max(MAX_BATCH_ITEMS)
+    .optional()
+    .describe(
+      'Batch, one ICA request: per analysis userReference, inputs {"code":[ids]}, parameters {"code":"value"} (override shared ones).',
+    ),
+  dryRun: z
+    .boolean()
+    .optional()
+    .describe("Check; return the request, plan, cost estimate, confirmationToken; start nothing."),
+  confirmationToken: confirmationTokenParam,
   rerun: z.boolean().optional().describe("Launch anew even if this exact launch exists (e.g. it failed)."),
 };
 
+export const estimateShape = z.object({
+  basedOn: z.number(),
+  currency: z.string().optional(),
+  median: z.number().optional(),
+  min: z.number().optional(),
+  max: z.number().optional(),
+  storage: z.array(z.string()).optional(),
+  note: z.string(),
+});
+
 export const startAnalysisOutput = {
-  outcome: z.enum(["dry_run", "started", "existing"]),
+  outcome: z.enum(["dry_run", "started", "existing", "declined", "cancelled"]),
   dryRun: z.boolean(),
   analysis: z
     .object({
@@ -114,9 +152,27 @@ export const startAnalysisOutput = {
     .optional(),
   endpoint: z.string().optional(),
   idempotencyKey: z.string(),
-  launchTag: z.string(),
+  launchTag: z.string().optional(),
   headers: z.record(z.string(), z.string()).optional(),
   body: z.record(z.string(), z.unknown()).optional(),
+  batch: z
+    .object({
+      id: z.string().optional(),
+      jobId: z.string().optional(),
+      items: z.array(
+        z.object({
+          userReference: z.string(),
+          outcome: z.string(),
+          analysisId: z.string().optional(),
+          status: z.string().optional(),
+        }),
+      ),
+    })
+    .optional(),
+  plan: z.string().optional(),
+  estimate: estimateShape.optional(),
+  confirmationToken: z.string().optional(),
+  confirmation: z.string().optional(),
   resolvedPaths: z.array(z.object({ path: z.string(), dataId: z.string() })).optional(),
   defaultsUsed: z.array(z.string()).optional(),
   notes: z.array(z.string()).optional(),

@@ -12,6 +12,7 @@ import type {
   PipelineRecord,
   ProjectRecord,
 } from "../../state.js";
+import { referenceDataProblem } from "../reference-sets.js";
 import { activationCodeUnusable } from "./activation.js";
 import { type CreateVariant, parseAnalysisInput } from "./analysis-input.js";
 import {
@@ -157,8 +158,10 @@ export function validateCreateBody(
       inputs = checkInputs(p, ctx, project, pipeline, input);
       configurations = checkParameters(p, pipeline, input);
     }
-    for (const r of input.referenceData)
-      p.add(`${r.path}.referenceDataId`, `no reference data with id '${r.referenceDataId}'`);
+    for (const r of input.referenceData) {
+      const why = referenceDataProblem(state, pipeline, r.parameterCode, r.referenceDataId);
+      if (why) p.add(`${r.path}.${why.field}`, why.message);
+    }
   }
 
   let code: ActivationCodeRecord | undefined;
