@@ -44,10 +44,13 @@ async function main(): Promise<void> {
   for (const notice of parsed.notices) log.warn(notice);
 
   const closers: (() => Promise<void>)[] = [];
+  let downloadAllowance: { allowedDownloadOrigins: string[] } | undefined;
   if (config.sandbox) {
     const { startSandbox } = await import("./sandbox/index.js");
     const sandbox = await startSandbox({ apiKeys: [SANDBOX_API_KEY], openapiPath: sandboxOpenapiPath() });
     closers.push(() => sandbox.close());
+    // The sandbox's presigned URLs point at its own loopback listener: the one origin fetched over http.
+    downloadAllowance = { allowedDownloadOrigins: [sandbox.downloadOrigin] };
     config = {
       ...config,
       baseUrl: sandbox.url,
@@ -58,7 +61,7 @@ async function main(): Promise<void> {
     log.info(`sandbox ICA listening at ${sandbox.url} (simulated data; no real ICA account is used)`);
   }
 
-  const ica = clientFromConfig(config);
+  const ica = clientFromConfig(config, downloadAllowance);
   closers.unshift(() => ica.close());
 
   if (config.check) {
