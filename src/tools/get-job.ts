@@ -2,7 +2,7 @@ import { z } from "zod";
 import { getJob, TERMINAL_JOB_STATUSES, UUID_PATTERN } from "../ica/api/jobs.js";
 import { type IcaSampleBatchItem, listSampleCreationBatchItems } from "../ica/api/samples.js";
 import { UserInputError } from "../ica/errors.js";
-import { collectPages } from "../ica/paging.js";
+import { abnormalStop, collectPages, stopNote } from "../ica/paging.js";
 import { defineTool } from "../mcp/adapter.js";
 
 /** Items read for the counts; the first SHOWN are listed. */
@@ -22,6 +22,10 @@ const sampleBatchShape = z.object({
     }),
   ),
   itemsTruncated: z.boolean(),
+  itemsStopped: z
+    .enum(["cursor-repeated", "empty-page", "page-bound"])
+    .optional()
+    .describe("Why reading the items stopped before ICA's listing ended."),
 });
 
 export const getJobTool = defineTool({
@@ -62,6 +66,7 @@ export const getJobTool = defineTool({
     }
     const done = TERMINAL_JOB_STATUSES.includes(job.status);
     let sampleBatch: z.input<typeof sampleBatchShape> | undefined;
+    let itemsNote: string | undefined;
     if (job.subjectType === "SampleCreationBatch" && job.subjectId && projectId) {
       const batchId = job.subjectId;
       const got = await collectPages<IcaSampleBatchItem>(
@@ -88,7 +93,9 @@ export const getJobTool = defineTool({
           };
         }),
         itemsTruncated: got.truncated || got.items.length > SHOWN,
+        ...(abnormalStop(got) ? { itemsStopped: abnormalStop(got) } : {}),
       };
+      itemsNote = stopNote(got);
     }
     const progress = sampleBatch
       ? ` (${sampleBatch.countsByStatus.SUCCEEDED ?? 0} of ${sampleBatch.itemCount} sample(s) created${sampleBatch.countsByStatus.FAILED ? `, ${sampleBatch.countsByStatus.FAILED} failed` : ""})`
@@ -114,7 +121,7 @@ export const getJobTool = defineTool({
         ...(job.timeFinished ? { timeFinished: job.timeFinished } : {}),
         ...(sampleBatch ? { sampleBatch } : {}),
       },
-      summary: `Job ${job.id} (${job.subjectType ?? "job"}) is ${job.status}${progress}. ${next}`,
+      summary: `Job ${job.id} (${job.subjectType ?? "job"}) is ${job.status}${progress}. ${next}${itemsNote ? ` Items: ${itemsNote}` : ""}`,
     };
   },
 });
