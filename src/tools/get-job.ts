@@ -26,9 +26,9 @@ const sampleBatchShape = z.object({
   ),
   itemsTruncated: z.boolean(),
   itemsStopped: z
-    .enum(["cursor-repeated", "empty-page", "page-bound"])
+    .string()
     .optional()
-    .describe("Why reading the items stopped before ICA's listing ended."),
+    .describe("Why reading items stopped before ICA's list ended."),
 });
 
 export const getJobTool = defineTool({

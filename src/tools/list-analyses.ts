@@ -124,9 +124,9 @@ export const listAnalysesTool = defineTool({
         "With maxItems: true when more analyses remain (continue from nextPageToken or nextPageOffset).",
       ),
     stopped: z
-      .enum(["cursor-repeated", "empty-page", "page-bound"])
+      .string()
       .optional()
-      .describe("With maxItems: why paging stopped before ICA's listing ended."),
+      .describe("Why paging stopped before ICA's list ended (cursor-repeated, empty-page, page-bound)."),
   },
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   async handler(args, ctx) {
