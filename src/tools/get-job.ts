@@ -25,10 +25,7 @@ const sampleBatchShape = z.object({
     }),
   ),
   itemsTruncated: z.boolean(),
-  itemsStopped: z
-    .string()
-    .optional()
-    .describe("Why reading items stopped before ICA's list ended."),
+  itemsStopped: z.string().optional().describe("Why reading items stopped before ICA's list ended."),
 });
 
 export const getJobTool = defineTool({
