@@ -47,6 +47,7 @@ async function main(): Promise<void> {
   for (const notice of parsed.notices) log.warn(notice);
 
   const closers: (() => Promise<void>)[] = [];
+  let downloadAllowance: { allowedDownloadOrigins: string[] } | undefined;
   if (config.sandbox) {
     const { startSandbox } = await import("./sandbox/index.js");
     // ICA's full document when a development checkout has it beside it, else the sandbox's own description.
@@ -56,6 +57,8 @@ async function main(): Promise<void> {
       describeRoutes: true,
     });
     closers.push(() => sandbox.close());
+    // The sandbox's presigned URLs point at its own loopback listener: the one origin fetched over http.
+    downloadAllowance = { allowedDownloadOrigins: [sandbox.downloadOrigin] };
     config = {
       ...config,
       baseUrl: sandbox.url,
@@ -66,7 +69,7 @@ async function main(): Promise<void> {
     log.info(`sandbox ICA listening at ${sandbox.url} (simulated data; no real ICA account is used)`);
   }
 
-  const ica = clientFromConfig(config);
+  const ica = clientFromConfig(config, downloadAllowance);
   closers.unshift(() => ica.close());
 
   if (config.check) {

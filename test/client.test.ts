@@ -304,7 +304,37 @@ describe("ICA client: retries, timeouts, cancellation", () => {
   });
 });
 
+/** The most requests the sandbox saw in any sliding second from log index `start` on. */
+function worstSecond(start: number): number {
+  const times = sandbox()
+    .requestLog.slice(start)
+    .map((r) => r.t)
+    .sort((a, b) => a - b);
+  let worst = 0;
+  let j = 0;
+  for (let i = 0; i < times.length; i++) {
+    while (times[i]! - times[j]! >= 1000) j++;
+    worst = Math.max(worst, i - j + 1);
+  }
+  return worst;
+}
+
 describe("ICA client: throttle", () => {
+  it("requests that waited behind a full connection pool do not bunch up at ICA", async () => {
+    // 40 per second, but the pool has 32 connections: while 32 slow answers hold them, the other requests
+    // wait in the pool. Counting them from when they were let go made them leave together with the next
+    // second's requests (48 in one second at ICA).
+    const ica = sandboxClient(sandbox(), { maxRps: 40 });
+    await ica.request(listProjects);
+    const start = sandbox().requestLog.length;
+    sandbox().faults.add({ kind: "latency", ms: 1_200, times: 32, match: { path: "/api/projects" } });
+    await Promise.all(Array.from({ length: 90 }, () => ica.request(listProjects)));
+    expect(sandbox().requestLog.length - start).toBe(90);
+    expect(worstSecond(start)).toBeLessThanOrEqual(40);
+    sandbox().faults.clear();
+    await ica.close();
+  });
+
   it("never lets more than maxRps requests into any sliding second", async () => {
     const ica = sandboxClient(sandbox(), { maxRps: 4 });
     await ica.request(listProjects); // mint first, so every later request is a listing

@@ -1,30 +1,71 @@
+import { linkSignals } from "../abort.js";
 import { log } from "../log.js";
 import { registerSecret } from "../redact.js";
-import { IcaApiError, IcaAuthConfigError } from "./errors.js";
+import { IcaAbortError, IcaApiError, IcaAuthConfigError, IcaTimeoutError } from "./errors.js";
 import { jwtExpiry } from "./jwt.js";
 
 /** Mints a JWT from the API key (POST /api/tokens) or refreshes one (POST /api/tokens:refresh). */
 export interface TokenEndpoints {
-  mint(apiKey: string, tenant: string | undefined, signal?: AbortSignal): Promise<string>;
-  refresh(token: string, signal?: AbortSignal): Promise<string>;
+  mint(apiKey: string, tenant: string | undefined, signal: AbortSignal): Promise<string>;
+  refresh(token: string, signal: AbortSignal): Promise<string>;
 }
 
 /** Renew this long before `exp`, so a request never leaves with a token that expires in flight. */
 const EARLY_RENEWAL_MS = 60_000;
 /** A token without a readable `exp` is trusted this long before minting again. */
 const UNKNOWN_EXPIRY_MS = 10 * 60_000;
+/** After a refresh failed for a passing reason (5xx, timeout), the given token is used this long before trying again. */
+const REFRESH_RETRY_MS = 15_000;
+/** A renewal flight gives up after this long unless the client says otherwise. */
+const DEFAULT_RENEWAL_TIMEOUT_MS = 60_000;
 
 export interface AuthOptions {
   apiKey?: string;
   accessToken?: string;
   tenant?: string;
   now?: () => number;
+  /** Aborts a renewal in flight when the client closes. */
+  closing?: AbortSignal;
+  /** How long one renewal (with its retries) may take. */
+  renewalTimeoutMs?: number;
+}
+
+/**
+ * A clear "no" from a token endpoint: the credentials or the token cannot be used for this. 400 included,
+ * because that is ICA's answer to refreshing a token minted from an API key. 5xx, 429, timeouts and network
+ * errors are passing troubles, never a reason to stop renewing.
+ */
+function isRefusal(err: unknown): err is IcaApiError {
+  return err instanceof IcaApiError && (err.status === 400 || err.status === 401 || err.status === 403);
+}
+
+/** Waits for `promise`, or rejects when `signal` aborts first (the promise itself goes on). */
+function waitFor<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(new IcaAbortError());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new IcaAbortError());
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(e);
+      },
+    );
+  });
 }
 
 /**
  * Holds the current credentials. With an API key it caches the minted JWT until shortly before `exp` and
  * shares one in-flight mint between concurrent callers. With a given token it uses it directly, refreshes it
  * before `exp` where ICA allows, and falls back to the key when the token is rejected.
+ *
+ * A renewal runs as a single flight of its own (its own timeout, the client's close signal), never under a
+ * caller's cancel signal: a caller that gives up stops waiting, the others keep the renewal.
  */
 export class TokenManager {
   private jwt?: { token: string; renewAt: number; minted: boolean };
@@ -79,29 +120,55 @@ export class TokenManager {
   private async token(signal?: AbortSignal): Promise<string> {
     const current = this.jwt;
     if (current && this.now() < current.renewAt) return current.token;
-    if (this.pending) return this.pending;
-    this.pending = this.renew(current, signal).finally(() => {
+    this.pending ??= this.flight(current).finally(() => {
       this.pending = undefined;
     });
-    return this.pending;
+    return waitFor(this.pending, signal);
+  }
+
+  /** One renewal shared by every waiting caller, under its own signal. */
+  private async flight(current: { token: string; minted: boolean } | undefined): Promise<string> {
+    const linked = linkSignals(
+      [this.options.closing],
+      this.options.renewalTimeoutMs ?? DEFAULT_RENEWAL_TIMEOUT_MS,
+    );
+    try {
+      return await this.renew(current, linked.signal);
+    } catch (err) {
+      if (linked.signal.aborted && !this.options.closing?.aborted) {
+        const ms = this.options.renewalTimeoutMs ?? DEFAULT_RENEWAL_TIMEOUT_MS;
+        throw new IcaTimeoutError(ms, {
+          method: "POST",
+          path: current?.minted === false ? "/api/tokens:refresh" : "/api/tokens",
+        });
+      }
+      throw err;
+    } finally {
+      linked.dispose();
+    }
   }
 
   private async renew(
     current: { token: string; minted: boolean } | undefined,
-    signal?: AbortSignal,
+    signal: AbortSignal,
   ): Promise<string> {
-    // A given (not minted) token close to expiry: try to extend it, once it is known ICA allows that.
+    // A given (not minted) token close to expiry: try to extend it, unless ICA said it cannot be.
     if (current && !current.minted && !this.refreshRefused) {
       try {
         const token = await this.endpoints.refresh(current.token, signal);
         return this.store(token, false);
       } catch (err) {
-        this.refreshRefused = true;
-        log.warn("could not refresh ICA_ACCESS_TOKEN; it is used until ICA rejects it", {
-          reason: err instanceof Error ? err.message : String(err),
-        });
+        const refused = isRefusal(err);
+        if (refused) this.refreshRefused = true;
+        log.warn(
+          refused
+            ? "ICA refuses to refresh ICA_ACCESS_TOKEN; it is used until ICA rejects it"
+            : "could not refresh ICA_ACCESS_TOKEN this time; trying again later",
+          { reason: err instanceof Error ? err.message : String(err) },
+        );
         if (!this.options.apiKey) {
-          this.jwt = { token: current.token, renewAt: Number.POSITIVE_INFINITY, minted: false };
+          const renewAt = refused ? Number.POSITIVE_INFINITY : this.now() + REFRESH_RETRY_MS;
+          this.jwt = { token: current.token, renewAt, minted: false };
           return current.token;
         }
       }

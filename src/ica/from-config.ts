@@ -1,7 +1,7 @@
 import type { Config } from "../config.js";
 import { IcaClient, type IcaClientOptions } from "./client.js";
 
-/** The client as the configuration describes it. */
+/** The client as the configuration describes it (the sandbox adds its download origin through `overrides`). */
 export function clientFromConfig(config: Config, overrides: Partial<IcaClientOptions> = {}): IcaClient {
   return new IcaClient({
     baseUrl: config.baseUrl,

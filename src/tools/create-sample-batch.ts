@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { dataFullPath, type IcaProjectData, listProjectData } from "../ica/api/data.js";
+import { lookUpDataIds } from "../ica/api/lookup.js";
 import { createSampleCreationBatch, type SampleBatchItemInput } from "../ica/api/samples.js";
-import { UserInputError } from "../ica/errors.js";
-import { collectPages } from "../ica/paging.js";
+import { IcaResponseError, UserInputError } from "../ica/errors.js";
+import { ABNORMAL_STOPS, collectPages, stopNote } from "../ica/paging.js";
 import { defineTool } from "../mcp/adapter.js";
 import { projectIdParam, tagListParam } from "./params.js";
 import { applyDuplicateRule, type CandidateFile, DUPLICATE_RULE_READING } from "./samples/duplicates.js";
@@ -96,18 +97,7 @@ export const createSampleBatchTool = defineTool({
 
     // 1. Resolve every id (in chunks, through the listing's id filter).
     const ids = [...new Set(args.samples.flatMap((s) => s.dataIds))];
-    const byId = new Map<string, IcaProjectData>();
-    for (let i = 0; i < ids.length; i += ID_CHUNK) {
-      const chunk = ids.slice(i, i + ID_CHUNK);
-      const page = await listProjectData(
-        ctx.ica,
-        projectId,
-        { id: chunk },
-        { mode: "cursor", pageSize: chunk.length },
-        ctx.signal,
-      );
-      for (const d of page.items) byId.set(d.data.id, d);
-    }
+    const byId = await lookUpDataIds(ctx.ica, projectId, ids, ctx.signal, ID_CHUNK);
     const missing = ids.filter((id) => !byId.has(id));
     if (missing.length > 0) {
       throw new UserInputError(
@@ -136,6 +126,12 @@ export const createSampleBatchTool = defineTool({
           ),
         { maxItems: MAX_FOLDER_FILES, signal: ctx.signal },
       );
+      if (ABNORMAL_STOPS.has(got.stopped)) {
+        throw new IcaResponseError(`listing folder ${prefix}: ${stopNote(got)}`, 200, {
+          method: "GET",
+          path: "/api/projects/{projectId}/data",
+        });
+      }
       if (got.truncated) {
         throw new UserInputError(
           `folder ${prefix} holds more than ${MAX_FOLDER_FILES} files; pass its sub-folders or the files themselves`,

@@ -3,7 +3,7 @@ import { type IcaAnalysisBatchItem, listAnalysisCreationBatchItems } from "../ic
 import { getJob, TERMINAL_JOB_STATUSES, UUID_PATTERN } from "../ica/api/jobs.js";
 import { type IcaSampleBatchItem, listSampleCreationBatchItems } from "../ica/api/samples.js";
 import { UserInputError } from "../ica/errors.js";
-import { collectPages } from "../ica/paging.js";
+import { abnormalStop, collectPages, stopNote } from "../ica/paging.js";
 import { defineTool } from "../mcp/adapter.js";
 import { identified, type Operation, records, text } from "./values.js";
 
@@ -26,6 +26,7 @@ const sampleBatchShape = z.object({
     }),
   ),
   itemsTruncated: z.boolean(),
+  itemsStopped: z.string().optional().describe("Why reading items stopped before ICA's list ended."),
 });
 
 const analysisBatchShape = z.object({
@@ -93,6 +94,7 @@ export const getJobTool = defineTool({
     }
     const done = TERMINAL_JOB_STATUSES.includes(status);
     let sampleBatch: z.input<typeof sampleBatchShape> | undefined;
+    let itemsNote: string | undefined;
     if (subjectType === "SampleCreationBatch" && subjectId && projectId) {
       const batchId = subjectId;
       const got = await collectPages<IcaSampleBatchItem>(
@@ -124,7 +126,9 @@ export const getJobTool = defineTool({
           };
         }),
         itemsTruncated: got.truncated || got.items.length > SHOWN,
+        ...(abnormalStop(got) ? { itemsStopped: abnormalStop(got) } : {}),
       };
+      itemsNote = stopNote(got);
     }
     let analysisBatch: z.input<typeof analysisBatchShape> | undefined;
     if (subjectType === "AnalysisCreationBatch" && subjectId && projectId) {
@@ -181,7 +185,7 @@ export const getJobTool = defineTool({
         ...(sampleBatch ? { sampleBatch } : {}),
         ...(analysisBatch ? { analysisBatch } : {}),
       },
-      summary: `Job ${job.id} (${subjectType ?? "job"}) is ${status}${progress}. ${next}`,
+      summary: `Job ${job.id} (${subjectType ?? "job"}) is ${status}${progress}. ${next}${itemsNote ? ` Items: ${itemsNote}` : ""}`,
     };
   },
 });

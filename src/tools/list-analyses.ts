@@ -7,7 +7,7 @@ import {
   searchAnalyses,
 } from "../ica/api/analyses.js";
 import { UserInputError } from "../ica/errors.js";
-import { collectPages, type PagingPlan, planPaging } from "../ica/paging.js";
+import { abnormalStop, collectPages, type PagingPlan, planPaging, stopNote } from "../ica/paging.js";
 import { defineTool } from "../mcp/adapter.js";
 import {
   collectedOutput,
@@ -123,6 +123,10 @@ export const listAnalysesTool = defineTool({
       .describe(
         "With maxItems: true when more analyses remain (continue from nextPageToken or nextPageOffset).",
       ),
+    stopped: z
+      .string()
+      .optional()
+      .describe("Why paging stopped before ICA's list ended (cursor-repeated, empty-page, page-bound)."),
   },
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   async handler(args, ctx) {
@@ -157,7 +161,8 @@ export const listAnalysesTool = defineTool({
       userTags: args.userTags,
       technicalTags: args.technicalTags,
     };
-    const fetchPage = (p: PagingPlan) => searchAnalyses(ctx.ica, projectId, filters, p, ctx.signal);
+    const fetchPage = (p: PagingPlan, signal = ctx.signal) =>
+      searchAnalyses(ctx.ica, projectId, filters, p, signal);
     const filterText = statuses ? ` (${statuses.join("/")})` : "";
     const capNote =
       (args.pageSize ?? 0) > MAX_COLLECTED_ANALYSES
@@ -204,6 +209,8 @@ export const listAnalysesTool = defineTool({
       `Collected ${items.length} analyses${filterText} in ${collected.pages} request(s)${items.length > 0 ? ` [${countByStatus(items)}]` : ""}.`,
     ];
     if (removed > 0) parts.push(`${removed} duplicate row(s) from offset paging were dropped.`);
+    const stopped = stopNote(collected);
+    if (stopped) parts.push(`Stopped early: ${stopped}`);
     if (collected.truncated) {
       const capped =
         args.maxItems !== undefined && args.maxItems > MAX_COLLECTED_ANALYSES
@@ -216,7 +223,12 @@ export const listAnalysesTool = defineTool({
       parts.push("That is all of them.");
     }
     return {
-      structured: { items, ...paging, truncated: collected.truncated },
+      structured: {
+        items,
+        ...paging,
+        truncated: collected.truncated,
+        ...(stopped ? { stopped: abnormalStop(collected) } : {}),
+      },
       summary: parts.join(" "),
     };
   },

@@ -17,6 +17,7 @@ const ALWAYS_COMPUTED = [
   "nextPageOffset",
   "totalItemCount",
   "truncated",
+  "stopped",
   "notes",
   "logNote",
 ];

@@ -98,7 +98,7 @@ export const SCENARIOS: Record<string, Scenario> = {
   },
   ica_get_job: {
     args: fc.record({ jobId: fc.uuid() }),
-    computed: ["done", "itemCount", "countsByStatus", "itemsTruncated"],
+    computed: ["done", "itemCount", "countsByStatus", "itemsTruncated", "itemsStopped"],
   },
   ica_create_download_url: {
     args: fc.record({ projectId, dataId }),

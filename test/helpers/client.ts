@@ -11,6 +11,8 @@ export function sandboxClient(sb: Sandbox, overrides: Partial<IcaClientOptions> 
     timeoutMs: 5_000,
     useEnvProxy: false,
     retry: { baseDelayMs: 10, maxDelayMs: 100, maxTotalMs: 5_000, maxAttempts: 6 },
+    // The sandbox's presigned URLs point at its own loopback listener (as `ica-mcp --sandbox` allows it).
+    allowedDownloadOrigins: sb.downloadOrigin ? [sb.downloadOrigin] : [],
     ...overrides,
   });
 }

@@ -4,7 +4,7 @@
  * anything is launched.
  */
 import { listStorageCredentials } from "../../ica/api/credentials.js";
-import { dataFullPath, type IcaData, listProjectData } from "../../ica/api/data.js";
+import { dataFullPath, type IcaData } from "../../ica/api/data.js";
 import {
   type AnalysisDataInput,
   buildCreateRequest,
@@ -13,6 +13,7 @@ import {
   type LaunchIdentity,
   type LaunchSpec,
 } from "../../ica/api/launch.js";
+import { lookUpDataIds, lookUpProjectData } from "../../ica/api/lookup.js";
 import {
   getConfigurationParameters,
   getInputParameters,
@@ -94,28 +95,18 @@ export async function lookUpData(
         .map(idOf),
     ),
   ];
-  for (const chunk of chunks(ids, 100)) {
-    const page = await listProjectData(
-      ctx.ica,
-      projectId,
-      { id: chunk },
-      { mode: "cursor", pageSize: Math.min(1000, chunk.length + 10) },
-      ctx.signal,
-    );
-    for (const item of page.items) found.set(item.data.id, item.data);
-  }
+  for (const [id, item] of await lookUpDataIds(ctx.ica, projectId, ids, ctx.signal)) found.set(id, item.data);
   for (const chunk of chunks(paths, 40)) {
     const variants = chunk.flatMap((p) => (p.endsWith("/") ? [p] : [p, `${p}/`]));
-    const page = await listProjectData(
+    const items = await lookUpProjectData(
       ctx.ica,
       projectId,
       { filePath: variants, filePathMatchMode: "FULL_CASE_INSENSITIVE" },
-      { mode: "cursor", pageSize: Math.min(1000, variants.length * 4) },
-      ctx.signal,
+      { pageSize: Math.min(1000, variants.length * 4), signal: ctx.signal },
     );
     for (const path of chunk) {
       const wanted = path.toLowerCase();
-      const matches = page.items.filter((d) => {
+      const matches = items.filter((d) => {
         const full = dataFullPath(d.data).toLowerCase();
         return full === wanted || full === `${wanted}/`;
       });
