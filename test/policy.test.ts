@@ -5,8 +5,12 @@ import { connectTools } from "./helpers/mcp.js";
 import { useSandbox } from "./helpers/sandbox.js";
 
 const sandbox = useSandbox();
-/** The whole tools/list of the default set must stay within this (about 8,000 tokens). */
-const TOOLS_LIST_BUDGET_BYTES = 32_000;
+/**
+ * The whole tools/list of the default set must stay within this (about 9,000 tokens). Raised from 32,000 to
+ * 36,000 for ica_diagnose_analysis and ica_summarize_analyses (issue 15), the budget issue 13 sets for the
+ * default set including them.
+ */
+const TOOLS_LIST_BUDGET_BYTES = 36_000;
 const DESCRIPTION_LIMIT = 1_200;
 
 describe("tool registry policy", () => {

@@ -72,7 +72,7 @@ const TEMPLATES: Template[] = [
         `  Process \`${SAREK}:FASTQ_ALIGN_BWAMEM_MEM2_DRAGMAP:BWAMEM2_MEM (${s})\` terminated with an error exit status (1)`,
         "",
         "Command executed:",
-        `  bwa-mem2 mem -K 100000000 -R "@RG\\tID:${s}\\tSM:${s}" -t 16 Homo_sapiens_assembly38 ${s}_R1.fastq.gz ${s}_R2.fastq.gz`,
+        `  bwa-mem2 mem -K 100000000 -R "@RG\\tID:${s}\\tSM:${s}" -t 16 Homo_sapiens_assembly38 ${s}_R1.fq.gz ${s}_R2.fq.gz`,
         "",
         "Command exit status:",
         "  1",
@@ -99,8 +99,8 @@ const TEMPLATES: Template[] = [
         "ERROR [job prepare_input_data] Job error:",
         "Invalid job input record:",
         "the `fastqs` field is not valid because",
-        `  File not found: 'file:///ica/inputs/fastqs/${s}_R2.fastq.gz'`,
-        `  (data ${s}_R2.fastq.gz is not AVAILABLE: status PARTIAL)`,
+        `  File not found: 'file:///ica/inputs/fastqs/${s}_R2.fq.gz'`,
+        `  (data ${s}_R2.fq.gz is not AVAILABLE: status PARTIAL)`,
         "WARNING [job prepare_input_data] completed permanentFail",
         "",
       ].join("\n"),
@@ -211,13 +211,14 @@ export function seedTriageWeek(
     const ref = `${userReference}-${profile.slug}-${iso(args.startMs).slice(0, 10).replace(/-/g, "")}-${rng.hex(6)}`;
     const folderPath = `/analyses/${ref}/`;
     const logsPath = `${folderPath}logs/`;
+    // ".fq.gz", as some sequencing cores name them (and so the cohort's own *.fastq.gz set stays as it was).
     const fastqDir = "/fastq/triage-week/";
-    const r1 = builder.file(fastqDir, `${sample}_R1.fastq.gz`, {
+    const r1 = builder.file(fastqDir, `${sample}_R1.fq.gz`, {
       format: "FASTQ",
       size: rng.int(9_000, 14_000) * MB,
       time: args.startMs - DAY,
     });
-    const r2 = builder.file(fastqDir, `${sample}_R2.fastq.gz`, {
+    const r2 = builder.file(fastqDir, `${sample}_R2.fq.gz`, {
       format: "FASTQ",
       size: rng.int(9_000, 14_000) * MB,
       time: args.startMs - DAY,
