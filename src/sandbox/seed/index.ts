@@ -10,7 +10,12 @@ import {
   seedActivationCodes,
   seedCredentialsAndSamples,
 } from "./misc.js";
-import { type SeedPipelineIds, type SeedPipelineKey, seedPipelines } from "./pipelines.js";
+import {
+  type SeedPipelineIds,
+  type SeedPipelineKey,
+  seedPipelines,
+  seedTwinActivationCodes,
+} from "./pipelines.js";
 import { type SeedProjectIds, seedProjects } from "./projects.js";
 import { seedTriageWeek } from "./triage.js";
 
@@ -48,6 +53,7 @@ export function seedState(state: SandboxState): SeedSummary {
   };
   seedAnalyses(state, rng, catalog, projects, pipelines, data, codeFor);
   seedActivationCodes(state, catalog, pipelines.ids);
+  seedTwinActivationCodes(state, catalog, pipelines.ids);
   seedCredentialsAndSamples(state, catalog, projects, data);
   seedTriageWeek(state, catalog, projects, pipelines, data, codeFor);
   return { catalog, projects, pipelines: pipelines.ids };
