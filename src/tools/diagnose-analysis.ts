@@ -121,7 +121,7 @@ export const diagnoseAnalysisTool = defineTool({
   name: "ica_diagnose_analysis",
   title: "Diagnose an ICA analysis",
   description:
-    "Why an analysis failed, in one call: failure class, quoted log evidence, advice, first failed step, step timeline, price, and what differs from the latest succeeded run of its pipeline. At most 14 requests.",
+    "Why an analysis failed: failure class, quoted log evidence, advice, failed step, timeline, price, what differs from the latest succeeded run of its pipeline. At most 14 requests.",
   inputSchema: {
     projectId: projectIdParam.optional(),
     analysisId: analysisIdParam,

@@ -41,7 +41,7 @@ export const summarizeAnalysesTool = defineTool({
   name: "ica_summarize_analyses",
   title: "Summarize a project's analyses",
   description:
-    "Counts of a project's analyses by start date (default last 7 days): by status, per pipeline with median minutes of succeeded runs, failures as rows; diagnose adds class and evidence for up to 20.",
+    "Counts a project's analyses by start date (default last 7 days): per status, per pipeline with median minutes, failures as rows; diagnose classifies up to 20.",
   inputSchema: {
     projectId: projectIdParam.optional(),
     since: sinceParam.optional(),
@@ -49,7 +49,7 @@ export const summarizeAnalysesTool = defineTool({
     lastDays: z.number().int().min(1).max(366).optional().describe("Days before until (default 7)."),
     pipelineCode: z.string().min(1).max(255).optional().describe("Only this pipeline (exact code)."),
     userTags: tagListParam.optional().describe("Only analyses with all these user tags."),
-    diagnose: z.boolean().optional().describe(`Classify up to ${MAX_DIAGNOSED} failures (3 requests each).`),
+    diagnose: z.boolean().optional().describe("Class and evidence per failure (3 requests each)."),
   },
   outputSchema: {
     window: z.object({ since: z.string().optional(), until: z.string().optional() }),
