@@ -9,6 +9,7 @@ import { UserInputError } from "../ica/errors.js";
 import { log } from "../log.js";
 import { redact, redactDeep, redactKnown } from "../redact.js";
 import { formatToolError } from "./errors.js";
+import { untrustedJson, untrustedText } from "./untrusted.js";
 
 export interface ToolAnnotations {
   readOnlyHint: boolean;
@@ -148,12 +149,12 @@ export async function runTool(tool: AnyTool, args: unknown, ctx: ToolContext): P
       string,
       unknown
     >;
-    let json = JSON.stringify(structured);
+    let json = untrustedJson(structured);
     if (json.length > MAX_TEXT_CHARS) {
       json = `${json.slice(0, MAX_TEXT_CHARS)}… [cut at ${MAX_TEXT_CHARS} characters; ask for a smaller page]`;
     }
     return {
-      content: [{ type: "text", text: `${redactKnown(output.summary)}\n${json}` }],
+      content: [{ type: "text", text: `${untrustedText(redactKnown(output.summary))}\n${json}` }],
       structuredContent: structured,
     };
   } catch (err) {
@@ -165,7 +166,7 @@ export async function runTool(tool: AnyTool, args: unknown, ctx: ToolContext): P
 }
 
 function errorResult(text: string): CallToolResult {
-  return { content: [{ type: "text", text: redact(text) }], isError: true };
+  return { content: [{ type: "text", text: untrustedText(redact(text)) }], isError: true };
 }
 
 /** Registers tools on the server through the one adapter. */
