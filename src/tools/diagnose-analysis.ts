@@ -121,7 +121,7 @@ export const diagnoseAnalysisTool = defineTool({
   name: "ica_diagnose_analysis",
   title: "Diagnose an ICA analysis",
   description:
-    "Why an analysis failed: failure class, quoted log evidence, advice, failed step, timeline, price, what differs from the latest succeeded run of its pipeline. At most 14 requests.",
+    "Why an analysis failed: failure class, quoted log evidence, advice, failed step, timeline, price, what differs from its pipeline's latest success. At most 14 requests.",
   inputSchema: {
     projectId: projectIdParam.optional(),
     analysisId: analysisIdParam,

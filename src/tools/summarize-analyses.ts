@@ -47,8 +47,8 @@ export const summarizeAnalysesTool = defineTool({
     since: sinceParam.optional(),
     until: untilParam.optional(),
     lastDays: z.number().int().min(1).max(366).optional().describe("Days before until (default 7)."),
-    pipelineCode: z.string().min(1).max(255).optional().describe("Only this pipeline (exact code)."),
-    userTags: tagListParam.optional().describe("Only analyses with all these user tags."),
+    pipelineCode: z.string().min(1).max(255).optional().describe("Exact pipeline code."),
+    userTags: tagListParam.optional().describe("All these user tags."),
     diagnose: z.boolean().optional().describe("Class and evidence per failure (3 requests each)."),
   },
   outputSchema: {
