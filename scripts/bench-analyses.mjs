@@ -117,6 +117,35 @@ async function viaGuide(sb, projectId) {
   };
 }
 
+/**
+ * The raw baseline for bytes per analysis: ICA's JSON from the endpoint ica_list_analyses calls
+ * (POST …/analysis:search, src/ica/api/analyses.ts), cursor-paged like the tool, 100 per page.
+ */
+async function rawViaSearch(sb, projectId) {
+  const headers = {
+    "x-api-key": KEY,
+    accept: "application/vnd.illumina.v3+json",
+    "content-type": "application/vnd.illumina.v3+json",
+  };
+  let rawBytes = 0;
+  let items = 0;
+  let pageToken;
+  do {
+    const query = `pageSize=${PAGE_SIZE}${pageToken ? `&pageToken=${encodeURIComponent(pageToken)}` : ""}`;
+    const res = await request(`${sb.url}/api/projects/${projectId}/analysis:search?${query}`, {
+      method: "POST",
+      headers,
+      body: "{}",
+    });
+    const text = await res.body.text();
+    rawBytes += bytes(text);
+    const page = JSON.parse(text);
+    items += page.items.length;
+    pageToken = page.nextPageToken;
+  } while (pageToken);
+  return { rawBytes, items };
+}
+
 async function main() {
   const sb = await startSandbox({ apiKeys: [KEY] });
   const projectId = sb.seed.projects.wgs;
@@ -140,12 +169,18 @@ async function main() {
   );
   const perTool = runs[0].toModel / runs[0].items;
   const perText = runs[0].textOnly / runs[0].items;
-  const perRaw = guide.rawBytes / guide.items;
+  const search = await rawViaSearch(sb, projectId);
+  const perRaw = search.rawBytes / search.items;
   out("## Bytes per analysis");
   table(
     ["what", "bytes/analysis", "vs ICA raw JSON"],
     [
-      ["ICA raw JSON (v3 items, as the guide's curl receives them)", perRaw.toFixed(0), "1.0×"],
+      ["ICA raw JSON of POST …/analysis:search (the endpoint the tool calls)", perRaw.toFixed(0), "1.0×"],
+      [
+        "ICA raw JSON of GET …/analyses (v3 items, as the guide's curl receives them)",
+        (guide.rawBytes / guide.items).toFixed(0),
+        "-",
+      ],
       [
         "ica_list_analyses result (text + structuredContent)",
         perTool.toFixed(0),

@@ -8,6 +8,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { request } from "undici";
 import { startSandbox } from "../dist/sandbox/index.js";
 import { ALL_TOOLS } from "../dist/tools/index.js";
+import { printStartup } from "./bench/startup.mjs";
 
 const ENTRY = fileURLToPath(new URL("../dist/server.js", import.meta.url));
 const KEY = "sandbox-api-key";
@@ -258,6 +259,9 @@ async function main() {
   await close();
   await throttled.close();
   await sb.close();
+
+  // 7. cold start side by side with a bare SDK server and the generic OpenAPI peer (scripts/bench/startup.mjs)
+  await printStartup(out, table, { runs: Number(process.env.BENCH_STARTUP_RUNS ?? 15) });
 }
 
 async function economyRow(sb, label, res, projectId, pathPart) {

@@ -120,6 +120,7 @@ export const OPTIONS: OptionSpec[] = [
   },
   {
     key: "sandbox",
+    env: "ICA_SANDBOX",
     flag: "--sandbox",
     kind: "boolean",
     default: "false",
@@ -328,6 +329,6 @@ export function usage(): string {
     lines.push(`  ${names}${o.default ? ` (default ${o.default})` : ""}`);
     lines.push(`      ${o.description.replace(/`/g, "")}`);
   }
-  lines.push("  --help, --version");
+  lines.push("  -h, --help       print this help and exit", "  -v, --version    print the version and exit");
   return lines.join("\n");
 }

@@ -21,41 +21,82 @@ type Step = {
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
+/** Longest value shown in a list line; longer ones are cut with a visible "…". */
+const VALUE_CHARS = 40;
+/** Longest rendering of one field of a single result. */
+const FIELD_CHARS = 110;
+
+const cut = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+/**
+ * Compact JSON of at most about `budget` characters, cut only between fields or items (marked "…"), so what is
+ * shown is always well-formed apart from the mark.
+ */
+export function brief(value: unknown, budget: number): string {
+  if (typeof value === "string") return JSON.stringify(cut(value, VALUE_CHARS));
+  if (value === null || typeof value !== "object") return String(JSON.stringify(value));
+  const isArray = Array.isArray(value);
+  const entries = isArray ? value.map((v) => [undefined, v] as const) : Object.entries(value);
+  const [open, close] = isArray ? ["[", "]"] : ["{", "}"];
+  const parts: string[] = [];
+  let used = 2;
+  for (const [key, child] of entries) {
+    const label = key === undefined ? "" : `${JSON.stringify(key)}:`;
+    const room = budget - used - label.length - 2;
+    const text = room > 4 ? `${label}${brief(child, room)}` : "";
+    if (!text || used + text.length + 1 > budget) {
+      parts.push("…");
+      break;
+    }
+    parts.push(text);
+    used += text.length + 1;
+  }
+  return `${open}${parts.join(",")}${close}`;
+}
+
 function preview(result: Result, maxLines = 8): string {
   const text = result.content?.find((c) => c.type === "text")?.text ?? "";
-  const [summary = "", json = ""] = text.split("\n", 2);
+  const [summary = ""] = text.split("\n", 1);
   const lines = [`  ${result.isError ? "ERROR" : "ok"}: ${summary}`];
-  if (result.isError)
+  if (result.isError) {
     lines.push(
       ...text
         .split("\n")
         .slice(1, maxLines)
         .map((l) => `    ${l}`),
     );
-  else {
-    const items = (result.structuredContent?.items as Record<string, unknown>[] | undefined) ?? undefined;
-    const steps = result.structuredContent?.steps as
-      | { name: string; status: string; exitCode?: number; stderrTail?: string }[]
-      | undefined;
-    if (steps) {
-      for (const step of steps.filter((s) => s.status === "FAILED")) {
-        lines.push(`    - ${step.name} FAILED, exit code ${step.exitCode ?? "?"}; end of stderr:`);
-        for (const l of (step.stderrTail ?? "").trimEnd().split("\n").slice(-4))
-          lines.push(`        ${l.slice(0, 110)}`);
-      }
-    } else if (items) {
-      for (const item of items.slice(0, 5)) {
-        const shown = Object.entries(item)
-          .filter(([, v]) => typeof v !== "object")
-          .slice(0, 5)
-          .map(([k, v]) => `${k}=${String(v).slice(0, 40)}`)
-          .join("  ");
-        lines.push(`    - ${shown}`);
-      }
-      if (items.length > 5) lines.push(`    … ${items.length - 5} more`);
-    } else {
-      lines.push(`    ${json.slice(0, 300)}${json.length > 300 ? "…" : ""}`);
+    return lines.join("\n");
+  }
+  const structured = result.structuredContent ?? {};
+  const items = structured.items as Record<string, unknown>[] | undefined;
+  const steps = structured.steps as
+    | { name: string; status: string; exitCode?: number; stderrTail?: string }[]
+    | undefined;
+  if (steps) {
+    for (const step of steps.filter((s) => s.status === "FAILED")) {
+      lines.push(`    - ${step.name} FAILED, exit code ${step.exitCode ?? "?"}; end of stderr:`);
+      for (const l of (step.stderrTail ?? "").trimEnd().split("\n").slice(-4))
+        lines.push(`        ${cut(l, FIELD_CHARS)}`);
     }
+  } else if (items) {
+    for (const item of items.slice(0, 5)) {
+      const shown = Object.entries(item)
+        .filter(([, v]) => typeof v !== "object")
+        .slice(0, 5)
+        .map(([k, v]) => `${k}=${cut(String(v), VALUE_CHARS)}`)
+        .join("  ");
+      lines.push(`    - ${shown}`);
+    }
+    if (items.length > 5) lines.push(`    … ${items.length - 5} more`);
+  } else {
+    const fields = Object.entries(structured);
+    for (const [key, value] of fields.slice(0, maxLines)) {
+      lines.push(
+        `    ${key}: ${typeof value === "object" && value !== null ? brief(value, FIELD_CHARS) : cut(String(value), FIELD_CHARS)}`,
+      );
+    }
+    if (fields.length > maxLines)
+      lines.push(`    … ${fields.length - maxLines} more field${fields.length - maxLines === 1 ? "" : "s"}`);
   }
   return lines.join("\n");
 }
@@ -160,6 +201,7 @@ async function main(): Promise<void> {
   const { tools } = await client.listTools();
   out(`ica-mcp demo against the embedded sandbox ICA (${tools.length} tools)\n`);
   const memo: Record<string, unknown> = {};
+  const shownSteps: string[] = [];
   for (const [i, step] of DEMO_STEPS.entries()) {
     if (!tools.some((t) => t.name === step.tool)) {
       out(`${i + 1}. ${step.title}: skipped (${step.tool} is not enabled)\n`);
@@ -171,10 +213,20 @@ async function main(): Promise<void> {
     out(`${i + 1}. ${step.title}\n  → ${step.tool} ${shown}`);
     const result = (await client.callTool({ name: step.tool, arguments: args })) as Result;
     out(preview(result));
+    if (!result.isError) shownSteps.push(step.tool);
     step.after?.(result, memo);
     out("");
   }
   await client.close();
+  const others = tools.map((t) => t.name).filter((name) => !shownSteps.includes(name));
+  out(
+    `Shown: ${shownSteps.length} of ${DEMO_STEPS.length} calls answered (${[...new Set(shownSteps)].join(", ")}), all against simulated data; no analysis was started.`,
+  );
+  out(`Not shown: ${others.length} more tools, e.g. ${others.slice(0, 4).join(", ")}.`);
+  out("Next: connect your MCP client to the sandbox and ask it, say, which analyses failed and why:");
+  out(`  claude mcp add ica-sandbox -- node ${entry} --sandbox`);
+  out(`  npx @modelcontextprotocol/inspector node ${entry} --sandbox   (Inspector 2.x needs Node 22.19+)`);
+  out('For your own ICA, set ICA_API_KEY instead of --sandbox (README, "Use it from your assistant").');
 }
 
 main().catch((err) => {

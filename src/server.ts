@@ -19,12 +19,13 @@ const SANDBOX_API_KEY = "sandbox-api-key";
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
+  // Asked for by a person in a terminal, not by an MCP client: printed on stdout, and the server does not start.
   if (argv.includes("--help") || argv.includes("-h")) {
-    process.stderr.write(`${usage()}\n`);
+    process.stdout.write(`${usage()}\n`);
     return;
   }
-  if (argv.includes("--version")) {
-    process.stderr.write(`ica-mcp ${VERSION}\n`);
+  if (argv.includes("--version") || argv.includes("-v")) {
+    process.stdout.write(`ica-mcp ${VERSION}\n`);
     return;
   }
   const parsed = parseConfig(argv, process.env);
@@ -48,7 +49,12 @@ async function main(): Promise<void> {
   const closers: (() => Promise<void>)[] = [];
   if (config.sandbox) {
     const { startSandbox } = await import("./sandbox/index.js");
-    const sandbox = await startSandbox({ apiKeys: [SANDBOX_API_KEY], openapiPath: sandboxOpenapiPath() });
+    // ICA's full document when a development checkout has it beside it, else the sandbox's own description.
+    const sandbox = await startSandbox({
+      apiKeys: [SANDBOX_API_KEY],
+      openapiPath: sandboxOpenapiPath(),
+      describeRoutes: true,
+    });
     closers.push(() => sandbox.close());
     config = {
       ...config,

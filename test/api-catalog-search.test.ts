@@ -216,7 +216,7 @@ describe("without a published document", () => {
       });
       expect(search.isError).toBe(true);
       expect(textOf(search)).toBe(
-        `the ICA API catalogue is unavailable: ICA does not publish its OpenAPI document at /ica/api/swagger/openapi_public.yaml (404).\nNext step: the curated ica_* tools still work; it is fetched again on a call after 60 s. The catalogue is ICA's own OpenAPI document at ${sandbox().origin}/ica/api/swagger/openapi_public.yaml.`,
+        `the ICA API catalogue is unavailable: ${sandbox().origin} has no OpenAPI document at /ica/api/swagger/openapi_public.yaml (404: This sandbox publishes no OpenAPI document (start it with the openapiPath or describeRoutes option)).\nNext step: the curated ica_* tools still work; it is fetched again on a call after 60 s. The catalogue is ICA's own OpenAPI document at ${sandbox().origin}/ica/api/swagger/openapi_public.yaml.`,
       );
       const call = await c.client.callTool({
         name: "ica_call_api",

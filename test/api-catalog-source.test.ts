@@ -143,7 +143,7 @@ describe("a sandbox without a document", () => {
       const err = (await getCatalogue(ica).catch((e: unknown) => e)) as CatalogueUnavailableError;
       expect(err).toBeInstanceOf(CatalogueUnavailableError);
       expect(err.reason).toBe(
-        "ICA does not publish its OpenAPI document at /ica/api/swagger/openapi_public.yaml (404)",
+        `${sb.origin} has no OpenAPI document at /ica/api/swagger/openapi_public.yaml (404: This sandbox publishes no OpenAPI document (start it with the openapiPath or describeRoutes option))`,
       );
       expect(err.nextStep).toContain("the curated ica_* tools still work");
       expect(err.nextStep).toContain(`${sb.origin}${DOC_PATH}`);

@@ -26,5 +26,16 @@ describe("npm run demo", () => {
     expect(stdout).not.toMatch(/^ {2}ERROR:|skipped/m); // a tool error is printed as "  ERROR: …"
     expect(stdout).toMatch(/exit code 137/); // the failed step's cause is shown
     expect(stdout).not.toContain("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+    // Long values are cut visibly: the pipelines' descriptions are longer than a list line shows.
+    expect(stdout).toMatch(/description=[^\n]{30,}…/);
+    // A single result is shown field by field, each rendering whole (cut only between fields, marked "…").
+    const fieldLines = stdout.split("\n").filter((l) => /^ {4}\w+: [[{]/.test(l));
+    expect(fieldLines.length).toBeGreaterThan(0);
+    for (const line of fieldLines) expect(line, line).toMatch(/[\]}]$/);
+    // It ends by saying what was shown and what to try next.
+    const closing = stdout.trimEnd().split("\n").slice(-6).join("\n");
+    expect(closing).toMatch(/^Shown: 7 of 7 calls answered/m);
+    expect(closing).toMatch(/^Next: /m);
+    expect(closing).toContain("--sandbox");
   });
 });

@@ -355,7 +355,11 @@ export class IcaClient {
 
   /** Throttled, retried transport for one request with the given auth headers. */
   private async send<T>(req: IcaRequest, authHeaders: Record<string, string>): Promise<IcaResponse<T>> {
-    const info: RequestInfo = { method: req.method, path: req.path };
+    const info: RequestInfo = {
+      method: req.method,
+      path: req.path,
+      ...(req.url ? {} : { baseUrl: this.baseUrl }),
+    };
     const safe = req.safe ?? (req.method === "GET" || req.idempotencyKey !== undefined);
     const started = Date.now();
     let lastError: Error | undefined;

@@ -14,6 +14,8 @@ export interface RequestInfo {
   method: string;
   /** The path template, e.g. /api/projects/{projectId}; never a URL with secrets. */
   path: string;
+  /** The configured base URL, for requests below it (error messages check its shape). */
+  baseUrl?: string;
 }
 
 export class IcaError extends Error {

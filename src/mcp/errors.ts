@@ -46,6 +46,8 @@ function describe(err: unknown, toolName: string): string {
     return `${err.message}.\nNext step: check ICA_BASE_URL and the network; behind a proxy set HTTPS_PROXY (and NO_PROXY), and for a corporate CA set NODE_EXTRA_CA_CERTS; then call again.`;
   }
   if (err instanceof IcaResponseError) {
+    const portal = portalHint(err.request);
+    if (portal) return `Unexpected answer from ICA: ${err.message}.\nNext step: ${portal}`;
     return `Unexpected answer from ICA: ${err.message}.\nNext step: call again; if it persists, a proxy or gateway between this server and ICA may be interfering.`;
   }
   if (err instanceof IcaAbortError) return "The call was cancelled before ICA answered.";
@@ -56,12 +58,33 @@ function describe(err: unknown, toolName: string): string {
   return `Internal error in ica-mcp while running ${toolName}: ${redactAndCut(message.slice(0, 10_000), 300)}.\nNext step: call again; if it persists, report it with the server's stderr log.`;
 }
 
+/**
+ * ICA's REST API lives at <origin>/ica/rest; a base URL without that (often the portal's address, such as
+ * https://ica.illumina.com/ica) makes every request miss. Says so instead of blaming the ids.
+ */
+function portalHint(request: { baseUrl?: string } | undefined): string | undefined {
+  const base = request?.baseUrl;
+  if (!base) return undefined;
+  let url: URL;
+  try {
+    url = new URL(base);
+  } catch {
+    return undefined;
+  }
+  if (/\/ica\/rest\/?$/.test(url.pathname)) return undefined;
+  return `ICA_BASE_URL (${base}) does not end in /ica/rest, so it is not ICA's REST API (a portal address, such as https://ica.illumina.com/ica, is not); set ICA_BASE_URL=${url.origin}/ica/rest (or --base-url), then restart the server.`;
+}
+
 function describeApiError(err: IcaApiError): string {
   const head = `ICA answered ${err.status} ${err.title} to ${err.request.method} ${err.request.path}${err.detail ? `: ${err.detail}` : ""}`;
   const params = Object.entries(err.parameters).map(([k, v]) => `- ${k}: ${v}`);
   const lines = [head, ...params];
   switch (err.kind) {
     case "not_found":
+      if (portalHint(err.request)) {
+        lines.push(`Next step: ${portalHint(err.request)}`);
+        break;
+      }
       lines.push(
         "Next step: check the ids you passed; list valid ones with the matching ica_list_* tool (projects with ica_list_projects).",
       );

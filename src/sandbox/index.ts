@@ -3,6 +3,7 @@
  * server uses, served over real HTTP. It imports nothing from src/ica, src/tools or src/mcp.
  */
 import { AuthService } from "./auth.js";
+import { describeRoutes } from "./catalogue.js";
 import type { RouteDef, SandboxServices } from "./context.js";
 import type { Exchange } from "./exchange.js";
 import { FaultController } from "./faults.js";
@@ -35,6 +36,11 @@ export interface SandboxOptions {
   record?: boolean;
   /** An OpenAPI document (YAML) to publish at /ica/api/swagger/openapi_public.yaml; without it that path is a 404. */
   openapiPath?: string;
+  /**
+   * Without a readable openapiPath, publish the sandbox's own description of the operations it implements
+   * (catalogue.ts) instead of answering 404; default false.
+   */
+  describeRoutes?: boolean;
   /** Routes served in addition to the built-in ones (framework tests, experiments); same rules apply. */
   extraRoutes?: RouteDef[];
 }
@@ -80,7 +86,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     idempotency,
     defaultPageSize: options.defaultPageSize ?? DEFAULT_PAGE_SIZE,
     maxPageSize: options.maxPageSize ?? MAX_PAGE_SIZE,
-    openapiDocument: new OpenApiDocumentSource(options.openapiPath),
+    openapiDocument: new OpenApiDocumentSource(
+      options.openapiPath,
+      options.describeRoutes ? () => JSON.stringify(describeRoutes(router.list()), null, 1) : undefined,
+    ),
   };
   const faults = new FaultController(auth);
   const router = new Router();

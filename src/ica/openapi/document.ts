@@ -4,12 +4,12 @@
  * the life of the process, so the catalogue always matches the user's ICA release. A failure is remembered:
  * nothing is fetched again for a minute, and every call in that minute gets the same explanation.
  */
-import { parse } from "yaml";
 import { log } from "../../log.js";
 import type { IcaClient } from "../client.js";
 import { IcaApiError, IcaAuthConfigError } from "../errors.js";
 import { buildCatalogue, type Catalogue } from "./catalogue.js";
 import { CatalogueUnavailableError } from "./errors.js";
+import { loadAjv, loadYaml } from "./lazy-deps.js";
 
 export { CatalogueUnavailableError };
 
@@ -74,7 +74,7 @@ export async function getCatalogue(ica: IcaClient, opts: CatalogueOptions = {}):
   } catch (err) {
     // A cancelled call says nothing about the document: do not hold it against the next call.
     if (opts.signal?.aborted) throw err;
-    const reason = err instanceof CatalogueUnavailableError ? err.reason : describe(err);
+    const reason = err instanceof CatalogueUnavailableError ? err.reason : describe(err, current.url);
     const error = new CatalogueUnavailableError(reason, current.url, Math.ceil(retryAfterMs / 1000));
     current.failure = { error, atMs: Date.now() };
     log.warn("the ICA API catalogue is unavailable", { reason: error.reason });
@@ -84,10 +84,11 @@ export async function getCatalogue(ica: IcaClient, opts: CatalogueOptions = {}):
   }
 }
 
-function describe(err: unknown): string {
+function describe(err: unknown, url: string): string {
   if (err instanceof IcaApiError) {
+    // The server's own words name the cause (a sandbox without a document, a gateway, a portal address).
     return err.status === 404
-      ? `ICA does not publish its OpenAPI document at ${DOCUMENT_LABEL.replace("/api", "/ica/api")} (404)`
+      ? `${new URL(url).origin} has no OpenAPI document at ${new URL(url).pathname} (404${err.detail ? `: ${err.detail}` : ""})`
       : `fetching the OpenAPI document failed with ${err.status} ${err.title}${err.detail ? `: ${err.detail}` : ""}`;
   }
   if (err instanceof IcaAuthConfigError) return `fetching the OpenAPI document failed: ${err.message}`;
@@ -114,6 +115,8 @@ async function fetchCatalogue(ica: IcaClient, url: string, signal?: AbortSignal)
     }
     text = (await ica.request<string>(request)).body;
   }
+  // yaml and Ajv (validate.ts) load with the first catalogue, not at start-up.
+  const [{ parse }] = await Promise.all([loadYaml(), loadAjv()]);
   let document: unknown;
   try {
     document = parse(text, { maxAliasCount: 1000 });

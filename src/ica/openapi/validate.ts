@@ -9,12 +9,12 @@
  * reported (they are almost always misspelt field names).
  */
 import { createHash } from "node:crypto";
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import addFormatsImport from "ajv-formats";
+import type { Ajv, ErrorObject, ValidateFunction } from "ajv";
 import { redact } from "../../redact.js";
 import type { MediaVersion, QueryValue } from "../client.js";
 import { notCallableReason } from "./brief.js";
 import { type Catalogue, type Operation, refName, type Schema, vendorType, versionsOf } from "./catalogue.js";
+import { ajvDeps } from "./lazy-deps.js";
 
 const EXACT_KEYWORD = "x-ica-exact";
 const LINEAR_KEYWORD = "x-ica-linear-pattern";
@@ -30,10 +30,6 @@ const OPEN_ID = "ica";
 const CLOSED_ID = "ica-closed";
 /** At most this many problems are listed (the count of the rest is given). */
 export const MAX_PROBLEMS = 25;
-
-// ajv-formats is CommonJS; under NodeNext its default import is typed as the module object.
-const addFormats = ((addFormatsImport as unknown as { default?: unknown }).default ??
-  addFormatsImport) as unknown as (ajv: Ajv) => Ajv;
 
 const isObject = (v: unknown): v is Schema => typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -183,6 +179,7 @@ function validators(catalogue: Catalogue): Validators {
   if (v) return v;
   // Parameters arrive as JSON from a model (pageSize: 25 where ICA declares a string): coerce scalars and
   // single values to the declared types, and send the coerced values.
+  const { Ajv, addFormats } = ajvDeps();
   const ajv = new Ajv({
     strict: false,
     allErrors: true,
