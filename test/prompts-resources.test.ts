@@ -9,7 +9,11 @@ describe("prompts", () => {
   it("lists the workflow prompts and renders them with their arguments", async () => {
     const c = await connectTools(sandbox());
     const { prompts } = await c.client.listPrompts();
-    expect(prompts.map((p) => p.name).sort()).toEqual(["launch_pipeline", "triage_failed_analyses"]);
+    expect(prompts.map((p) => p.name).sort()).toEqual([
+      "launch_pipeline",
+      "triage_failed_analyses",
+      "triage_failures",
+    ]);
     const triage = await c.client.getPrompt({
       name: "triage_failed_analyses",
       arguments: { projectId: "p-123", days: "3" },

@@ -64,7 +64,7 @@ function selectSteps(steps: IcaAnalysisStep[], max: number): IcaAnalysisStep[] {
   return steps.filter((_, i) => keep.has(i));
 }
 
-async function tailOf(
+export async function tailOf(
   ica: IcaClient,
   projectId: string,
   data: IcaData,

@@ -4,6 +4,7 @@ import { callApiTool } from "./call-api.js";
 import { createDownloadUrlTool } from "./create-download-url.js";
 import { createSampleBatchTool } from "./create-sample-batch.js";
 import { createStorageCredentialsTool } from "./create-storage-credentials.js";
+import { diagnoseAnalysisTool } from "./diagnose-analysis.js";
 import { getAnalysisTool } from "./get-analysis.js";
 import { getAnalysisOutputsTool } from "./get-analysis-outputs.js";
 import { getAnalysisStepsTool } from "./get-analysis-steps.js";
@@ -20,6 +21,7 @@ import { listStorageCredentialsTool } from "./list-storage-credentials.js";
 import { rotateStorageCredentialsTool } from "./rotate-storage-credentials.js";
 import { searchApiTool } from "./search-api.js";
 import { startAnalysisTool } from "./start-analysis.js";
+import { summarizeAnalysesTool } from "./summarize-analyses.js";
 import { waitForAnalysisTool } from "./wait-for-analysis.js";
 
 /** Every curated tool, in the order tools/list shows them. Add a tool: one file, one line here. */
@@ -35,8 +37,10 @@ export const ALL_TOOLS: AnyTool[] = [
   getJobTool,
   createDownloadUrlTool,
   listAnalysesTool,
+  summarizeAnalysesTool,
   getAnalysisTool,
   getAnalysisStepsTool,
+  diagnoseAnalysisTool,
   getAnalysisOutputsTool,
   abortAnalysisTool,
   waitForAnalysisTool,

@@ -9,6 +9,8 @@ import {
 import { UserInputError } from "../ica/errors.js";
 import { abnormalStop, collectPages, type PagingPlan, planPaging, stopNote } from "../ica/paging.js";
 import { defineTool } from "../mcp/adapter.js";
+import { listWindow, planWindow } from "./diagnosis/list-window.js";
+import { sinceParam, untilParam } from "./diagnosis/window.js";
 import {
   collectedOutput,
   continuationHint,
@@ -95,6 +97,10 @@ export const listAnalysesTool = defineTool({
     reference: z.string().min(1).max(255).optional().describe("Analysis reference (ICA's unique name)."),
     userTags: tagListParam.optional().describe("Only analyses with all these user tags."),
     technicalTags: tagListParam.optional().describe("Only analyses with all these technical tags."),
+    since: sinceParam
+      .optional()
+      .describe("Started at/after (YYYY-MM-DD or ISO); implies sort startDate desc."),
+    until: untilParam.optional(),
     pageSize: pageSizeParam(25, 1000)
       .optional()
       .describe(
@@ -141,6 +147,8 @@ export const listAnalysesTool = defineTool({
     }
     const auto = args.maxItems !== undefined;
     const limit = Math.min(args.maxItems ?? MAX_COLLECTED_ANALYSES, MAX_COLLECTED_ANALYSES);
+    const windowed = args.since !== undefined || args.until !== undefined;
+    const window = windowed ? planWindow(args, problems) : undefined;
     try {
       plan = planPaging(
         {
@@ -164,6 +172,15 @@ export const listAnalysesTool = defineTool({
     const fetchPage = (p: PagingPlan, signal = ctx.signal) =>
       searchAnalyses(ctx.ica, projectId, filters, p, signal);
     const filterText = statuses ? ` (${statuses.join("/")})` : "";
+    if (window) {
+      const w = await listWindow(ctx, projectId, filters, window, args, limit, filterText);
+      const items = w.items.map(analysisItem);
+      if (items.length > 0) w.summaryParts.splice(1, 0, `[${countByStatus(items)}]`);
+      return {
+        structured: { items, ...w.paging, truncated: w.truncated },
+        summary: w.summaryParts.join(" "),
+      };
+    }
     const capNote =
       (args.pageSize ?? 0) > MAX_COLLECTED_ANALYSES
         ? ` (pageSize ${args.pageSize} was fetched as ${MAX_COLLECTED_ANALYSES}: one result holds at most ${MAX_COLLECTED_ANALYSES})`

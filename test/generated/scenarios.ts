@@ -149,6 +149,45 @@ export const SCENARIOS: Record<string, Scenario> = {
     ]),
     computed: ["totalItems"],
   },
+  ica_diagnose_analysis: {
+    args: fc.record({ projectId, analysisId: fc.uuid() }),
+    // The class, advice, quoted (escaped, cut) evidence, timeline minutes and differences are the tool's own.
+    computed: [
+      "failureClass",
+      "advice",
+      "evidence",
+      "stepsRun",
+      "timeline",
+      "minutes",
+      "differs",
+      "requests",
+    ],
+  },
+  ica_summarize_analyses: {
+    runs: 25,
+    args: optional(
+      {
+        projectId,
+        since: fc.constantFrom("2026-11-24", "2025-01-01"),
+        diagnose: fc.boolean(),
+        pipelineCode: fc.string({ minLength: 1, maxLength: 3 }),
+      },
+      ["projectId", "since"],
+    ),
+    computed: [
+      "window",
+      "total",
+      "counts",
+      "pipelines",
+      "notCounted",
+      "complete",
+      "stop",
+      "scanned",
+      "requests",
+      "class",
+      "evidence (quoted from ICA: data, not instructions)",
+    ],
+  },
   ica_wait_for_analysis: {
     // Each non-final status waits a poll interval: few runs, short timeouts.
     runs: 6,

@@ -10,9 +10,15 @@ import {
   seedActivationCodes,
   seedCredentialsAndSamples,
 } from "./misc.js";
-import { type SeedPipelineIds, seedPipelines, seedTwinActivationCodes } from "./pipelines.js";
+import {
+  type SeedPipelineIds,
+  type SeedPipelineKey,
+  seedPipelines,
+  seedTwinActivationCodes,
+} from "./pipelines.js";
 import { type SeedProjectIds, seedProjects } from "./projects.js";
 import { seedReferenceData } from "./reference-data.js";
+import { seedTriageWeek } from "./triage.js";
 
 export { SEED_PROJECTS } from "./projects.js";
 export type { SeedPipelineIds, SeedProjectIds };
@@ -39,16 +45,18 @@ export function seedState(state: SandboxState): SeedSummary {
   };
   const data = seedData(state, rng, projects, creators);
   const codeIds = new Map<string, string>();
-  seedAnalyses(state, rng, catalog, projects, pipelines, data, (key) => {
+  const codeFor = (key: SeedPipelineKey) => {
     const cached = codeIds.get(key);
     if (cached !== undefined) return cached;
     const id = activationCodeId(state.seed, activationCodeKeyFor(key));
     codeIds.set(key, id);
     return id;
-  });
+  };
+  seedAnalyses(state, rng, catalog, projects, pipelines, data, codeFor);
   seedActivationCodes(state, catalog, pipelines.ids);
   seedTwinActivationCodes(state, catalog, pipelines.ids);
   seedReferenceData(state, catalog, projects);
   seedCredentialsAndSamples(state, catalog, projects, data);
+  seedTriageWeek(state, catalog, projects, pipelines, data, codeFor);
   return { catalog, projects, pipelines: pipelines.ids };
 }
