@@ -2,8 +2,7 @@ import { z } from "zod";
 import { abortAnalysis, getAnalysis, isTerminalStatus } from "../ica/api/analyses.js";
 import { IcaApiError, UserInputError } from "../ica/errors.js";
 import { defineTool } from "../mcp/adapter.js";
-import { analysisIdParam } from "./list-analyses.js";
-import { projectIdParam } from "./params.js";
+import { analysisIdParam, projectIdParam } from "./params.js";
 
 const NOTE =
   "ICA updates the status only once the abort has actually started (ABORTING, then ABORTED); follow it with ica_wait_for_analysis or ica_get_analysis.";

@@ -3,8 +3,7 @@ import { getAnalysis, getAnalysisOutputs, type IcaAnalysisData } from "../ica/ap
 import { dataFullPath, getProjectData } from "../ica/api/data.js";
 import { IcaAbortError, IcaApiError } from "../ica/errors.js";
 import { defineTool } from "../mcp/adapter.js";
-import { analysisIdParam } from "./list-analyses.js";
-import { projectIdParam } from "./params.js";
+import { analysisIdParam, projectIdParam } from "./params.js";
 
 const DEFAULT_ITEMS = 100;
 const MAX_ITEMS = 300;

@@ -5,8 +5,7 @@ import type { IcaClient } from "../ica/client.js";
 import { IcaAbortError, IcaResponseError } from "../ica/errors.js";
 import { defineTool } from "../mcp/adapter.js";
 import { redact } from "../redact.js";
-import { analysisIdParam } from "./list-analyses.js";
-import { projectIdParam } from "./params.js";
+import { analysisIdParam, projectIdParam } from "./params.js";
 
 /** Steps shown at most; unfinished and failed steps always come first when a run has more. */
 export const MAX_STEPS = 60;

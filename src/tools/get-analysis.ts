@@ -10,8 +10,7 @@ import {
 import { dataFullPath } from "../ica/api/data.js";
 import { IcaApiError } from "../ica/errors.js";
 import { defineTool } from "../mcp/adapter.js";
-import { analysisIdParam } from "./list-analyses.js";
-import { projectIdParam } from "./params.js";
+import { analysisIdParam, projectIdParam } from "./params.js";
 
 const SUMMARY_CHARS = 1000;
 const MAX_INPUT_ITEMS = 50;

@@ -7,18 +7,7 @@ import {
 } from "../ica/api/pipelines.js";
 import { UserInputError } from "../ica/errors.js";
 import { defineTool } from "../mcp/adapter.js";
-import { projectIdParam } from "./params.js";
-
-export const pipelineIdParam = z
-  .string()
-  .min(1)
-  .max(100)
-  .describe("Pipeline id from ica_list_pipelines (or give pipelineCode).");
-export const pipelineCodeParam = z
-  .string()
-  .min(1)
-  .max(255)
-  .describe("Pipeline code from ica_list_pipelines.");
+import { pipelineCodeParam, pipelineIdParam, projectIdParam } from "./params.js";
 
 const MAX_PARAMETERS = 200;
 const MAX_OPTIONS = 50;
@@ -132,3 +121,6 @@ export const getPipelineTool = defineTool({
     };
   },
 });
+
+/** @deprecated moved to params.ts; re-exported so tools written against the old place still build. */
+export { pipelineCodeParam, pipelineIdParam } from "./params.js";

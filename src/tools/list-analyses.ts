@@ -34,12 +34,6 @@ export const MAX_COLLECTED_ANALYSES = 100;
 const MAX_ITEMS_PARAM = 500;
 const AUTO_PAGE_SIZE = 50;
 
-export const analysisIdParam = z
-  .string()
-  .min(1)
-  .max(100)
-  .describe("Analysis id from ica_list_analyses (not the reference).");
-
 export const analysisItemShape = z.object({
   id: z.string(),
   reference: z.string(),
@@ -221,3 +215,6 @@ export const listAnalysesTool = defineTool({
     };
   },
 });
+
+/** @deprecated moved to params.ts; re-exported so tools written against the old place still build. */
+export { analysisIdParam } from "./params.js";

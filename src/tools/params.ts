@@ -11,6 +11,24 @@ export const projectIdParam = z
   .max(100)
   .describe("Project id from ica_list_projects (default: ICA_PROJECT_ID).");
 
+export const analysisIdParam = z
+  .string()
+  .min(1)
+  .max(100)
+  .describe("Analysis id from ica_list_analyses (not the reference).");
+
+export const pipelineIdParam = z
+  .string()
+  .min(1)
+  .max(100)
+  .describe("Pipeline id from ica_list_pipelines (or give pipelineCode).");
+
+export const pipelineCodeParam = z
+  .string()
+  .min(1)
+  .max(255)
+  .describe("Pipeline code from ica_list_pipelines.");
+
 export const pageTokenParam = z
   .string()
   .min(1)
