@@ -3,6 +3,7 @@ import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { type AdapterDeps, type AnyTool, makeContext } from "./adapter.js";
 import { formatToolError } from "./errors.js";
+import { serializeStructured } from "./serialize.js";
 
 /**
  * Resource templates for clients that prefer resources to tools. Each read runs the matching read-only
@@ -43,7 +44,9 @@ export function registerResources(server: McpServer, tools: AnyTool[], deps: Ada
           const output = await tool.handler(parsed, ctx);
           const structured = z.object(tool.outputSchema).parse(output.structured);
           return {
-            contents: [{ uri: uri.href, mimeType: "application/json", text: JSON.stringify(structured) }],
+            contents: [
+              { uri: uri.href, mimeType: "application/json", text: serializeStructured(structured) },
+            ],
           };
         } catch (err) {
           throw new McpError(ErrorCode.InvalidParams, formatToolError(err, t.tool));
