@@ -89,8 +89,11 @@ export function defineTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
   return def;
 }
 
-/** Hard cap on the text mirror; tools bound their own results far below this. */
-export const MAX_TEXT_CHARS = 60_000;
+/**
+ * Hard cap on the JSON text block (about 20k tokens). Tools bound their lists by item count and by
+ * columnar.ts's TABLE_CHARS so that no result reaches it (test/list-bounds.test.ts).
+ */
+export const MAX_TEXT_CHARS = 80_000;
 /** Progress notifications are spaced at least this far apart (the last one always goes out). */
 const PROGRESS_INTERVAL_MS = 100;
 

@@ -3,6 +3,7 @@ import { getAnalysis, getAnalysisOutputs, type IcaAnalysisData } from "../ica/ap
 import { dataFullPath, getProjectData } from "../ica/api/data.js";
 import { IcaAbortError, IcaApiError } from "../ica/errors.js";
 import { defineTool } from "../mcp/adapter.js";
+import { columnar } from "./columnar.js";
 import { analysisIdParam, projectIdParam } from "./params.js";
 
 const DEFAULT_ITEMS = 100;
@@ -11,6 +12,7 @@ const MAX_ITEMS = 300;
 const MAX_PATH_LOOKUPS = 5;
 
 const itemShape = z.object({
+  output: z.string().describe("Code of the analysis output the entry belongs to."),
   dataId: z.string(),
   name: z.string(),
   type: z.enum(["FILE", "FOLDER"]),
@@ -18,6 +20,7 @@ const itemShape = z.object({
   format: z.string().optional(),
 });
 type Item = z.input<typeof itemShape>;
+const outputTable = columnar(itemShape.shape);
 
 export const getAnalysisOutputsTool = defineTool({
   name: "ica_get_analysis_outputs",
@@ -31,7 +34,8 @@ export const getAnalysisOutputsTool = defineTool({
   },
   outputSchema: {
     analysisId: z.string(),
-    outputs: z.array(z.object({ code: z.string(), items: z.array(itemShape) })),
+    outputs: z.array(z.string()).describe("Codes of the analysis outputs."),
+    items: outputTable.schema,
     totalItems: z.number().describe("Files and folders ICA listed for the outputs."),
     truncated: z.boolean(),
   },
@@ -62,13 +66,14 @@ export const getAnalysisOutputsTool = defineTool({
 
     let total = 0;
     let shown = 0;
-    const outputs = raw.map((o) => {
-      const items: Item[] = [];
+    const items: Item[] = [];
+    for (const o of raw) {
       const walk = (d: IcaAnalysisData, path: string) => {
         total++;
         if (shown < limit) {
           shown++;
           items.push({
+            output: o.code,
             dataId: d.dataId,
             name: d.name,
             type: d.dataType,
@@ -86,8 +91,10 @@ export const getAnalysisOutputsTool = defineTool({
       for (const d of o.data ?? []) {
         walk(d, basePaths.get(d.dataId) ?? `${d.name}${d.dataType === "FOLDER" ? "/" : ""}`);
       }
-      return { code: o.code, items };
-    });
+    }
+    const outputs = raw.map((o) => o.code);
+    const { table } = outputTable.fit(items);
+    shown = table.rows.length;
     const truncated = shown < total;
 
     let summary: string;
@@ -102,7 +109,7 @@ export const getAnalysisOutputsTool = defineTool({
       summary = `${total} output file(s)/folder(s) in ${outputs.length} output(s)${truncated ? `; showing ${shown}: pass maxItems up to ${MAX_ITEMS}, or browse a folder with ica_list_data` : ""}.`;
     }
     return {
-      structured: { analysisId: args.analysisId, outputs, totalItems: total, truncated },
+      structured: { analysisId: args.analysisId, outputs, items: table, totalItems: total, truncated },
       summary,
     };
   },

@@ -5,6 +5,7 @@ import type { IcaClient } from "../ica/client.js";
 import { IcaAbortError, IcaResponseError } from "../ica/errors.js";
 import { defineTool } from "../mcp/adapter.js";
 import { redact } from "../redact.js";
+import { columnar } from "./columnar.js";
 import { analysisIdParam, projectIdParam } from "./params.js";
 
 /** Steps shown at most; unfinished and failed steps always come first when a run has more. */
@@ -34,6 +35,7 @@ const stepShape = z.object({
   logNote: z.string().optional().describe("Why no log tail is shown."),
 });
 type Step = z.input<typeof stepShape>;
+const stepTable = columnar(stepShape.shape);
 
 function projectStep(s: IcaAnalysisStep): Step {
   const bad = BAD_END.has(s.status);
@@ -142,7 +144,7 @@ export const getAnalysisStepsTool = defineTool({
     totalSteps: z.number(),
     failedSteps: z.number(),
     runningSteps: z.number(),
-    steps: z.array(stepShape),
+    steps: stepTable.schema,
     omittedSteps: z
       .number()
       .optional()
@@ -167,7 +169,9 @@ export const getAnalysisStepsTool = defineTool({
         targets.map(({ raw, step }) => attachTail(ctx.ica, projectId, raw, step, tailBytes, ctx.signal)),
       );
     }
-    const omitted = all.length - steps.length;
+    // Huge log tails (escaped control bytes) could not all fit: later rows go, and are counted as omitted.
+    const { table } = stepTable.fit(steps);
+    const omitted = all.length - table.rows.length;
     let summary: string;
     if (all.length === 0) {
       summary =
@@ -187,7 +191,7 @@ export const getAnalysisStepsTool = defineTool({
         totalSteps: all.length,
         failedSteps: failed.length,
         runningSteps: running.length,
-        steps,
+        steps: table,
         ...(omitted > 0 ? { omittedSteps: omitted } : {}),
       },
       summary,

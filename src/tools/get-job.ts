@@ -4,23 +4,24 @@ import { type IcaSampleBatchItem, listSampleCreationBatchItems } from "../ica/ap
 import { UserInputError } from "../ica/errors.js";
 import { collectPages } from "../ica/paging.js";
 import { defineTool } from "../mcp/adapter.js";
+import { columnar } from "./columnar.js";
 
 /** Items read for the counts; the first SHOWN are listed. */
 const MAX_ITEMS = 1_000;
 const SHOWN = 50;
 
+const batchItemTable = columnar({
+  sampleName: z.string().optional(),
+  status: z.string(),
+  sampleId: z.string().optional(),
+  note: z.string().optional(),
+});
+
 const sampleBatchShape = z.object({
   batchId: z.string(),
   itemCount: z.number(),
   countsByStatus: z.record(z.string(), z.number()),
-  items: z.array(
-    z.object({
-      sampleName: z.string().optional(),
-      status: z.string(),
-      sampleId: z.string().optional(),
-      note: z.string().optional(),
-    }),
-  ),
+  items: batchItemTable.schema,
   itemsTruncated: z.boolean(),
 });
 
@@ -74,11 +75,8 @@ export const getJobTool = defineTool({
         const s = item.processing?.status ?? "UNKNOWN";
         countsByStatus[s] = (countsByStatus[s] ?? 0) + 1;
       }
-      sampleBatch = {
-        batchId,
-        itemCount: got.items.length + (got.remainingRecords ?? 0),
-        countsByStatus,
-        items: got.items.slice(0, SHOWN).map((item) => {
+      const fitted = batchItemTable.fit(
+        got.items.slice(0, SHOWN).map((item) => {
           const note = item.processing?.additionalStatusInformation;
           return {
             ...(item.request?.sampleToCreate?.name ? { sampleName: item.request.sampleToCreate.name } : {}),
@@ -87,7 +85,13 @@ export const getJobTool = defineTool({
             ...(note ? { note: note.slice(0, 300) } : {}),
           };
         }),
-        itemsTruncated: got.truncated || got.items.length > SHOWN,
+      );
+      sampleBatch = {
+        batchId,
+        itemCount: got.items.length + (got.remainingRecords ?? 0),
+        countsByStatus,
+        items: fitted.table,
+        itemsTruncated: got.truncated || got.items.length > fitted.table.rows.length,
       };
     }
     const progress = sampleBatch

@@ -7,11 +7,14 @@ import {
 } from "../ica/api/pipelines.js";
 import { UserInputError } from "../ica/errors.js";
 import { defineTool } from "../mcp/adapter.js";
+import { columnar } from "./columnar.js";
 import { pipelineCodeParam, pipelineIdParam, projectIdParam } from "./params.js";
 
 const MAX_PARAMETERS = 200;
 const MAX_OPTIONS = 50;
 const DESCRIPTION_CHARS = 1000;
+/** Input parameters are short; configuration parameters (with options) get the rest of the result's room. */
+const INPUT_TABLE_CHARS = 12_000;
 
 const configShape = z.object({
   code: z.string(),
@@ -21,6 +24,9 @@ const configShape = z.object({
   defaults: z.array(z.string()).optional(),
   options: z.array(z.string()).optional(),
 });
+
+const inputTable = columnar({ code: z.string(), required: z.boolean(), multiValue: z.boolean() });
+const configTable = columnar(configShape.shape);
 
 export function configSummary(c: IcaConfigurationParameter): z.input<typeof configShape> {
   const defaults = (c.settings?.defaultValues ?? []).map(String);
@@ -62,8 +68,8 @@ export const getPipelineTool = defineTool({
     defaultStorage: z
       .object({ id: z.string(), name: z.string().optional(), description: z.string().optional() })
       .optional(),
-    inputParameters: z.array(z.object({ code: z.string(), required: z.boolean(), multiValue: z.boolean() })),
-    configurationParameters: z.array(configShape),
+    inputParameters: inputTable.schema,
+    configurationParameters: configTable.schema,
     truncated: z.string().optional(),
   },
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
@@ -77,10 +83,18 @@ export const getPipelineTool = defineTool({
       getInputParameters(ctx.ica, projectId, p.id, ctx.signal),
       getConfigurationParameters(ctx.ica, projectId, p.id, ctx.signal),
     ]);
+    const inputRows = inputTable.fit(
+      inputs
+        .slice(0, MAX_PARAMETERS)
+        .map((i) => ({ code: i.code, required: i.required, multiValue: i.multiValue })),
+      INPUT_TABLE_CHARS,
+    ).table;
+    const configRows = configTable.fit(configs.slice(0, MAX_PARAMETERS).map(configSummary)).table;
     const cut: string[] = [];
-    if (inputs.length > MAX_PARAMETERS) cut.push(`${inputs.length - MAX_PARAMETERS} input parameters`);
-    if (configs.length > MAX_PARAMETERS)
-      cut.push(`${configs.length - MAX_PARAMETERS} configuration parameters`);
+    if (inputs.length > inputRows.rows.length)
+      cut.push(`${inputs.length - inputRows.rows.length} input parameters`);
+    if (configs.length > configRows.rows.length)
+      cut.push(`${configs.length - configRows.rows.length} configuration parameters`);
     const description = p.description ?? "";
     const storage = p.analysisStorage;
     const required = inputs.filter((i) => i.required).map((i) => i.code);
@@ -111,10 +125,8 @@ export const getPipelineTool = defineTool({
               },
             }
           : {}),
-        inputParameters: inputs
-          .slice(0, MAX_PARAMETERS)
-          .map((i) => ({ code: i.code, required: i.required, multiValue: i.multiValue })),
-        configurationParameters: configs.slice(0, MAX_PARAMETERS).map(configSummary),
+        inputParameters: inputRows,
+        configurationParameters: configRows,
         ...(cut.length > 0 ? { truncated: `not shown: ${cut.join(", ")}` } : {}),
       },
       summary: `Pipeline ${p.code} (${p.language ?? "unknown language"}): required inputs ${required.join(", ") || "none"}; required settings without default ${requiredConfig.join(", ") || "none"}; default storage ${storage?.name ?? "none"}. Next: ica_start_analysis with pipelineId="${p.id}" and dryRun: true.`,

@@ -9,7 +9,9 @@ import {
 import { UserInputError } from "../ica/errors.js";
 import { collectPages, type PagingPlan, planPaging } from "../ica/paging.js";
 import { defineTool } from "../mcp/adapter.js";
+import { columnar } from "./columnar.js";
 import {
+  afterCut,
   collectedOutput,
   continuationHint,
   type PagingOutput,
@@ -27,11 +29,10 @@ import {
 } from "./params.js";
 
 /**
- * Analyses one result holds at most, whatever pageSize or maxItems say: items are ~270 bytes of JSON, so a
- * full result is ~27 KB (well under 10k tokens).
+ * Analyses one result holds at most (pageSize and maxItems accept no more). A row is under 200 bytes of
+ * JSON, so even a full result stays under MAX_TEXT_CHARS (test/list-bounds.test.ts checks the largest).
  */
-export const MAX_COLLECTED_ANALYSES = 100;
-const MAX_ITEMS_PARAM = 500;
+export const MAX_COLLECTED_ANALYSES = 300;
 const AUTO_PAGE_SIZE = 50;
 
 export const analysisItemShape = z.object({
@@ -43,6 +44,7 @@ export const analysisItemShape = z.object({
   startDate: z.string().optional(),
   endDate: z.string().optional(),
 });
+export const analysisTable = columnar(analysisItemShape.shape);
 
 export function analysisItem(a: IcaAnalysis): z.input<typeof analysisItemShape> {
   return {
@@ -56,20 +58,23 @@ export function analysisItem(a: IcaAnalysis): z.input<typeof analysisItemShape> 
   };
 }
 
-function countByStatus(items: { status: string }[]): string {
+/** Analyses per status, most frequent first (the same breakdown the summary line shows). */
+function statusCounts(items: { status: string }[]): Record<string, number> {
   const counts = new Map<string, number>();
   for (const i of items) counts.set(i.status, (counts.get(i.status) ?? 0) + 1);
-  return [...counts.entries()]
-    .sort((a, b) => b[1] - a[1])
-    .map(([s, n]) => `${n} ${s}`)
-    .join(", ");
+  return Object.fromEntries([...counts.entries()].sort((a, b) => b[1] - a[1]));
+}
+
+function countsText(counts: Record<string, number>): string {
+  const parts = Object.entries(counts).map(([s, n]) => `${n} ${s}`);
+  return parts.length > 0 ? ` [${parts.join(", ")}]` : "";
 }
 
 export const listAnalysesTool = defineTool({
   name: "ica_list_analyses",
   title: "List ICA analyses",
   description:
-    "Lists a project's analyses: id, reference, userReference, status, pipeline code, dates. Then: ica_get_analysis_steps (why it failed) or ica_get_analysis_outputs. Cursor paging; sort means offset. maxItems collects pages (at most 100 per call).",
+    "Lists a project's analyses: id, reference, userReference, status, pipeline code, dates. Then: ica_get_analysis_steps (why it failed) or ica_get_analysis_outputs. Cursor paging; sort means offset. maxItems collects pages (up to 300 per call).",
   inputSchema: {
     projectId: projectIdParam.optional(),
     status: z
@@ -89,11 +94,9 @@ export const listAnalysesTool = defineTool({
     reference: z.string().min(1).max(255).optional().describe("Analysis reference (ICA's unique name)."),
     userTags: tagListParam.optional().describe("Only analyses with all these user tags."),
     technicalTags: tagListParam.optional().describe("Only analyses with all these technical tags."),
-    pageSize: pageSizeParam(25, 1000)
+    pageSize: pageSizeParam(25, MAX_COLLECTED_ANALYSES)
       .optional()
-      .describe(
-        `1-1000, default 25 (${AUTO_PAGE_SIZE} with maxItems); a result holds at most ${MAX_COLLECTED_ANALYSES}.`,
-      ),
+      .describe(`Default 25 (${AUTO_PAGE_SIZE} per request with maxItems).`),
     pageToken: pageTokenParam.optional(),
     pageOffset: pageOffsetParam.optional(),
     sort: sortParam(ANALYSIS_SORT_FIELDS).optional(),
@@ -102,14 +105,13 @@ export const listAnalysesTool = defineTool({
       .number()
       .int()
       .min(1)
-      .max(MAX_ITEMS_PARAM)
+      .max(MAX_COLLECTED_ANALYSES)
       .optional()
-      .describe(
-        `Collect up to this many across pages in one call (at most ${MAX_COLLECTED_ANALYSES} returned).`,
-      ),
+      .describe("Collect up to this many across pages in one call."),
   },
   outputSchema: {
-    items: z.array(analysisItemShape),
+    items: analysisTable.schema,
+    statusCounts: z.record(z.string(), z.number()).describe("Analyses in this result per status."),
     ...pagingOutputShape,
     truncated: z
       .boolean()
@@ -117,6 +119,7 @@ export const listAnalysesTool = defineTool({
       .describe(
         "With maxItems: true when more analyses remain (continue from nextPageToken or nextPageOffset).",
       ),
+    duplicatesDropped: z.number().optional().describe("Rows offset paging returned twice, left out."),
   },
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   async handler(args, ctx) {
@@ -130,14 +133,11 @@ export const listAnalysesTool = defineTool({
       problems.push(...(err as UserInputError).problems);
     }
     const auto = args.maxItems !== undefined;
-    const limit = Math.min(args.maxItems ?? MAX_COLLECTED_ANALYSES, MAX_COLLECTED_ANALYSES);
+    const limit = args.maxItems ?? MAX_COLLECTED_ANALYSES;
     try {
       plan = planPaging(
-        {
-          ...args,
-          pageSize: Math.min(args.pageSize ?? (auto ? AUTO_PAGE_SIZE : 25), MAX_COLLECTED_ANALYSES),
-        },
-        { sortFields: ANALYSIS_SORT_FIELDS, defaultPageSize: 25, maxPageSize: 1000 },
+        { ...args, pageSize: args.pageSize ?? (auto ? AUTO_PAGE_SIZE : 25) },
+        { sortFields: ANALYSIS_SORT_FIELDS, defaultPageSize: 25, maxPageSize: MAX_COLLECTED_ANALYSES },
       );
     } catch (err) {
       problems.push(...(err as UserInputError).problems);
@@ -153,19 +153,17 @@ export const listAnalysesTool = defineTool({
     };
     const fetchPage = (p: PagingPlan) => searchAnalyses(ctx.ica, projectId, filters, p, ctx.signal);
     const filterText = statuses ? ` (${statuses.join("/")})` : "";
-    const capNote =
-      (args.pageSize ?? 0) > MAX_COLLECTED_ANALYSES
-        ? ` (pageSize ${args.pageSize} was fetched as ${MAX_COLLECTED_ANALYSES}: one result holds at most ${MAX_COLLECTED_ANALYSES})`
-        : "";
 
     if (!auto) {
       const page = await fetchPage(plan);
-      const paging = pageOutput(plan, page);
-      const items = page.items.map(analysisItem);
-      const counts = items.length > 0 ? ` [${countByStatus(items)}]` : "";
+      // A page never holds more than asked for, even from an ICA that ignores pageSize.
+      const items = page.items.slice(0, plan.pageSize).map(analysisItem);
+      const { table, cut } = analysisTable.fit(items);
+      const paging = afterCut(pageOutput(plan, page), cut, table.rows.length, plan.pageOffset);
+      const counts = statusCounts(items.slice(0, table.rows.length));
       return {
-        structured: { items, ...paging },
-        summary: `${items.length} analyses${filterText}${counts}.${capNote} ${continuationHint(paging, plan.sort)}`,
+        structured: { items: table, statusCounts: counts, ...paging },
+        summary: `${table.rows.length} analyses${filterText}${countsText(counts)}. ${continuationHint(paging, plan.sort)}`,
       };
     }
 
@@ -181,7 +179,7 @@ export const listAnalysesTool = defineTool({
         );
       },
     });
-    const paging: PagingOutput = collectedOutput(collected);
+    let paging: PagingOutput = collectedOutput(collected);
     let items = collected.items.map(analysisItem);
     let removed = 0;
     if (collected.mode === "offset") {
@@ -194,23 +192,30 @@ export const listAnalysesTool = defineTool({
       });
       removed = collected.items.length - items.length;
     }
+    const { table, cut } = analysisTable.fit(items.slice(0, limit));
+    paging = afterCut(paging, cut, table.rows.length, plan.pageOffset);
+    const counts = statusCounts(items.slice(0, table.rows.length));
     const parts = [
-      `Collected ${items.length} analyses${filterText} in ${collected.pages} request(s)${items.length > 0 ? ` [${countByStatus(items)}]` : ""}.`,
+      `Collected ${table.rows.length} analyses${filterText} in ${collected.pages} request(s)${countsText(counts)}.`,
     ];
     if (removed > 0) parts.push(`${removed} duplicate row(s) from offset paging were dropped.`);
-    if (collected.truncated) {
-      const capped =
-        args.maxItems !== undefined && args.maxItems > MAX_COLLECTED_ANALYSES
-          ? ` (one call returns at most ${MAX_COLLECTED_ANALYSES})`
-          : "";
+    if (cut > 0) {
+      parts.push(`Truncated: ${continuationHint(paging, plan.sort)}`);
+    } else if (collected.truncated) {
       parts.push(
-        `Truncated${capped}: ${continuationHint(paging, plan.sort)} Keep maxItems to collect the next batch.`,
+        `Truncated: ${continuationHint(paging, plan.sort)} Keep maxItems to collect the next batch.`,
       );
     } else {
       parts.push("That is all of them.");
     }
     return {
-      structured: { items, ...paging, truncated: collected.truncated },
+      structured: {
+        items: table,
+        statusCounts: counts,
+        ...paging,
+        truncated: collected.truncated || cut > 0,
+        ...(removed > 0 ? { duplicatesDropped: removed } : {}),
+      },
       summary: parts.join(" "),
     };
   },

@@ -3,7 +3,8 @@ import { DATA_SORT_FIELDS, dataFullPath, type IcaProjectData, listProjectData } 
 import { UserInputError } from "../ica/errors.js";
 import { planPaging } from "../ica/paging.js";
 import { defineTool } from "../mcp/adapter.js";
-import { continuationHint, pageOutput, pagingOutputShape } from "./paging.js";
+import { columnar } from "./columnar.js";
+import { afterCut, continuationHint, pageOutput, pagingOutputShape } from "./paging.js";
 import {
   pageOffsetParam,
   pageSizeParam,
@@ -24,6 +25,8 @@ export const dataItemShape = z.object({
   status: z.string().optional(),
   format: z.string().optional(),
 });
+
+export const dataTable = columnar(dataItemShape.shape);
 
 export function dataItem(d: IcaProjectData): z.input<typeof dataItemShape> {
   const det = d.data.details;
@@ -79,7 +82,7 @@ export const listDataTool = defineTool({
     paging: pagingModeParam.optional(),
   },
   outputSchema: {
-    items: z.array(dataItemShape),
+    items: dataTable.schema,
     ...pagingOutputShape,
   },
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
@@ -108,16 +111,17 @@ export const listDataTool = defineTool({
       plan,
       ctx.signal,
     );
-    const items = page.items.map(dataItem);
-    const paging = pageOutput(plan, page);
+    const { table, cut } = dataTable.fit(page.items.map(dataItem));
+    const paging = afterCut(pageOutput(plan, page), cut, table.rows.length, plan.pageOffset);
+    const shown = table.rows.length;
     const where = parent ? ` in ${parent}` : "";
     const empty =
-      items.length === 0 && parent && parent !== "/" && !plan.pageToken && !plan.pageOffset
+      shown === 0 && parent && parent !== "/" && !plan.pageToken && !plan.pageOffset
         ? ` The folder is empty or does not exist: browse from parentFolderPath="/".`
         : "";
     return {
-      structured: { items, ...paging },
-      summary: `${items.length} item(s)${where}.${empty} ${continuationHint(paging, plan.sort)} Next: ica_get_data for one item, ica_create_download_url for a file.`,
+      structured: { items: table, ...paging },
+      summary: `${shown} item(s)${where}.${empty} ${continuationHint(paging, plan.sort)} Next: ica_get_data for one item, ica_create_download_url for a file.`,
     };
   },
 });
