@@ -50,10 +50,10 @@ describe("the packed tarball", () => {
       { name: "ica_list_projects", arguments: { pageSize: 2 } },
       30_000,
     )) as {
-      result: { isError?: boolean; structuredContent: { items: unknown[] } };
+      result: { isError?: boolean; structuredContent: { items: { rows: unknown[] } } };
     };
     expect(call.result.isError).toBeFalsy();
-    expect(call.result.structuredContent.items).toHaveLength(2);
+    expect(call.result.structuredContent.items.rows).toHaveLength(2);
     server.child.stdin.end();
     await server.exited;
   });

@@ -6,10 +6,7 @@ type Table = { columns: string[]; rows: unknown[][] };
 
 function isTable(v: unknown): v is Table {
   return (
-    !!v &&
-    typeof v === "object" &&
-    Array.isArray((v as Table).columns) &&
-    Array.isArray((v as Table).rows)
+    !!v && typeof v === "object" && Array.isArray((v as Table).columns) && Array.isArray((v as Table).rows)
   );
 }
 
@@ -23,7 +20,10 @@ function structuredOf(value: unknown): unknown {
 function at(value: unknown, path: string): unknown {
   return path
     .split(".")
-    .reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined), value);
+    .reduce<unknown>(
+      (v, k) => (v && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined),
+      value,
+    );
 }
 
 /** Objects of a table; `source` is a tool result, its structured content, or the table itself. */
@@ -32,8 +32,7 @@ export function rowsOf<T = Record<string, unknown>>(source: unknown, key = "item
   const table = isTable(s) ? s : at(s, key);
   if (!isTable(table)) throw new Error(`no columnar list at "${key}": ${JSON.stringify(s)?.slice(0, 300)}`);
   return table.rows.map(
-    (row) =>
-      Object.fromEntries(table.columns.flatMap((c, i) => (row[i] === null ? [] : [[c, row[i]]]))) as T,
+    (row) => Object.fromEntries(table.columns.flatMap((c, i) => (row[i] === null ? [] : [[c, row[i]]]))) as T,
   );
 }
 
