@@ -28,7 +28,8 @@ const pipeline = (code: string) => sandbox().state.pipelines.find((p) => p.code 
 const storageId = (name: string) => sandbox().state.analysisStorages.find((s) => s.name === name)!.id;
 const codeOf = (bundle: string) => sandbox().state.activationCodes.find((a) => a.bundle.name === bundle)!;
 const since = (n: number) => sandbox().exchanges.slice(n);
-const creates = (n: number) => since(n).filter((e) => e.method === "POST" && /\/analysis:/.test(e.path));
+const creates = (n: number) =>
+  since(n).filter((e) => e.method === "POST" && /\/analysis:(?!search$)/.test(e.path));
 
 const R1 = "/tutorial/NA12878-chr20/NA12878_S1_L001_R1_001.fastq.gz";
 const R2 = "/tutorial/NA12878-chr20/NA12878_S1_L001_R2_001.fastq.gz";
@@ -74,6 +75,7 @@ type Result = {
   resolved: { activationCode: { id: string; bundle?: string; source: string } };
   endpoint: string;
   idempotencyKey: string;
+  launchTag: string;
   notes?: string[];
 };
 
@@ -98,10 +100,12 @@ describe("ica_start_analysis: CWL", () => {
     ]);
     const posts = creates(n);
     expect(posts.map((e) => e.path)).toEqual([`/api/projects/${project("training").id}/analysis:cwl`]);
+    // The caller's tags, plus the launch tag that lets a repeated call find this analysis.
+    expect(s.launchTag).toMatch(/^ica-mcp-launch:[0-9a-f]{40}$/);
     expect(posts[0]!.requestBody).toEqual({
       userReference: "NA12878 germline",
       pipelineId: pipeline("DRAGEN_Germline_4-3-6").id,
-      tags: { userTags: ["training"], technicalTags: ["chr20"], referenceTags: [] },
+      tags: { userTags: ["training"], technicalTags: ["chr20", s.launchTag], referenceTags: [] },
       analysisStorageId: storageId("Large"),
       analysisInput: expectedInput(),
       activationCodeDetailId: code.id,
@@ -112,7 +116,11 @@ describe("ica_start_analysis: CWL", () => {
       source: "best match",
     });
     const stored = sandbox().state.analyses.get(s.analysis!.id)!;
-    expect(stored.tags).toEqual({ userTags: ["training"], technicalTags: ["chr20"], referenceTags: [] });
+    expect(stored.tags).toEqual({
+      userTags: ["training"],
+      technicalTags: ["chr20", s.launchTag],
+      referenceTags: [],
+    });
     expect(stored.configurations.find((x) => x.name === "output_format")!.values).toEqual(["BAM"]);
     expect(stored.inputs).toEqual([
       { code: "fastqs", dataIds: [idAt("training", R1), idAt("training", R2)] },
@@ -144,27 +152,25 @@ describe("ica_start_analysis: CWL", () => {
     expect(posts[1]!.requestBody).toEqual({
       userReference: "fallback run",
       pipelineId: pipeline("DRAGEN_Germline_4-3-6").id,
-      tags: { userTags: ["training"], technicalTags: ["chr20"], referenceTags: [] },
+      tags: { userTags: ["training"], technicalTags: ["chr20", s.launchTag], referenceTags: [] },
       analysisStorageId: storageId("Large"),
       analysisInput: input,
     });
     expect(posts[1]!.requestHeaders["content-type"]).toBe("application/vnd.illumina.v4+json");
     expect(posts[1]!.requestHeaders["idempotency-key"]).toBe(s.idempotencyKey);
-    expect(posts[1]!.requestHeaders["idempotency-key"]).not.toBe(posts[0]!.requestHeaders["idempotency-key"]);
+    // The key is the caller's request, whichever endpoint answers (ICA keeps keys per endpoint).
+    expect(posts[1]!.requestHeaders["idempotency-key"]).toBe(posts[0]!.requestHeaders["idempotency-key"]);
     expect(s.endpoint).toBe(`POST /api/projects/${projectId}/analysis:cwlWithStructuredInput`);
     expect(s.notes?.[0]).toContain("ICA refused the deprecated analysis:cwl (410)");
     expect(sb.state.analyses.size).toBe(before + 1);
-    // Repeating the call takes the same way and gets the same analysis back.
-    sb.faults.add({
-      kind: "status",
-      status: 410,
-      match: { method: "POST", path: `/api/projects/${projectId}/analysis:cwl` },
-    } as unknown as FaultRule);
+    // Repeating the call finds the analysis by its launch tag, whichever endpoint created it: nothing is sent.
+    const m = sb.exchanges.length;
     const again = (
       await c.client.callTool({ name: "ica_start_analysis", arguments: germline("fallback run") })
     ).structuredContent as Result;
     expect(again.outcome).toBe("existing");
     expect(again.analysis!.id).toBe(s.analysis!.id);
+    expect(creates(m)).toEqual([]);
     // The sandbox still charged the launch to the best matching code.
     expect(sb.state.analyses.get(s.analysis!.id)!.activationCodeDetailId).toBe(
       codeOf("DRAGEN Germline & Somatic Enterprise").id,

@@ -1,7 +1,7 @@
 /**
- * No duplicate launches: every launch carries an Idempotency-Key derived from the resolved request, so a
- * repeated call or a retry after a lost answer returns the analysis already started; rerun starts anew; 409
- * and 422 from ICA become clear results.
+ * No duplicate launches: every launch carries an Idempotency-Key derived from the caller's arguments and a
+ * technical tag with its hash, so a repeated call (found by the tag) or a retry after a lost answer (the key)
+ * returns the analysis already started; rerun starts anew; 409 and 422 from ICA become clear results.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FaultRule, SEED_PROJECTS } from "../src/sandbox/index.js";
@@ -46,23 +46,31 @@ const start = (client: Connected, args: Record<string, unknown>) =>
   client.client.callTool({ name: "ica_start_analysis", arguments: args });
 
 describe("ica_start_analysis idempotency", () => {
-  it("a repeated call returns the analysis already started and says so", async () => {
+  it("a repeated call finds the analysis already started by its launch tag and sends nothing", async () => {
     const n = sandbox().exchanges.length;
     const first = await start(c, qc("repeat me"));
+    const m = sandbox().exchanges.length;
     const again = await start(c, qc("repeat me"));
     const a = first.structuredContent as Result;
-    const b = again.structuredContent as Result;
+    const b = again.structuredContent as Result & { launchTag: string };
     expect(a.outcome).toBe("started");
     expect(b.outcome).toBe("existing");
     expect(b.analysis!.id).toBe(a.analysis!.id);
     expect(b.idempotencyKey).toBe(a.idempotencyKey);
     expect(named("repeat me")).toHaveLength(1);
     const posts = creates(n);
-    expect(posts.map((e) => e.status)).toEqual([201, 201]);
-    expect(posts[1]!.requestHeaders["idempotency-key"]).toBe(posts[0]!.requestHeaders["idempotency-key"]);
-    expect(posts[1]!.responseBody).toEqual(posts[0]!.responseBody);
+    expect(posts.map((e) => e.status)).toEqual([201]);
+    expect(posts[0]!.requestHeaders["idempotency-key"]).toBe(a.idempotencyKey);
+    // The launch carries its tag; the repeat asked ICA for that tag and nothing else.
+    const body = posts[0]!.requestBody as { tags: { technicalTags: string[] } };
+    expect(body.tags.technicalTags).toEqual([b.launchTag]);
+    expect(b.launchTag).toMatch(/^ica-mcp-launch:[0-9a-f]{40}$/);
+    expect(since(m).map((e) => `${e.method} ${e.path}`)).toEqual([
+      `POST /api/projects/${training().id}/analysis:search`,
+    ]);
+    expect(since(m)[0]!.requestBody).toEqual({ technicalTags: [b.launchTag] });
     expect(textOf(again)).toContain(
-      `ICA returned the analysis stored for this exact request (idempotency), nothing new was started: repeat me (${a.analysis!.id}), status REQUESTED. To launch again on purpose pass rerun: true.`,
+      `an analysis for exactly this request exists already, found by its launch tag ${b.launchTag}; nothing was sent. repeat me (${a.analysis!.id}), status REQUESTED. To launch again on purpose pass rerun: true.`,
     );
   });
 
@@ -77,9 +85,22 @@ describe("ica_start_analysis idempotency", () => {
       const s = again.structuredContent as Result;
       expect(s.outcome).toBe("existing");
       expect(s.analysis).toMatchObject({ id, status: "PREPARING_INPUTS" });
-      // ICA replayed the stored 201 (status REQUESTED at the time); the result shows the current status.
-      expect((creates(n)[0]!.responseBody as { status: string }).status).toBe("REQUESTED");
+      expect(creates(n)).toHaveLength(0);
       expect(named("restart in between")).toHaveLength(1);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it("another server that repeats the call at once (still REQUESTED) reports it as existing, not started", async () => {
+    const first = (await start(c, qc("repeated at once"))).structuredContent as Result;
+    expect(first.outcome).toBe("started");
+    const other = await connectTools(sandbox());
+    try {
+      const again = (await start(other, qc("repeated at once"))).structuredContent as Result;
+      expect(again.outcome).toBe("existing");
+      expect(again.analysis).toMatchObject({ id: first.analysis!.id, status: "REQUESTED" });
+      expect(named("repeated at once")).toHaveLength(1);
     } finally {
       await other.close();
     }
@@ -136,18 +157,21 @@ describe("ica_start_analysis idempotency", () => {
     expect(named("in flight")).toHaveLength(1);
   });
 
-  it("422 (the key was used with another body) becomes a clear result that points to rerun", async () => {
+  it("a 422 that does not speak of the Idempotency-Key is reported as the validation error it is", async () => {
     const sb = sandbox();
     sb.faults.add({
       kind: "status",
       status: 422,
       match: { method: "POST", path: createPath() },
     } as unknown as FaultRule);
-    const res = await start(c, qc("key clash"));
+    const res = await start(c, qc("plain 422"));
     expect(res.isError).toBe(true);
     const text = textOf(res);
-    expect(text).toContain("was already used with a different request body, so nothing was started");
-    expect(text).toContain("rerun: true");
-    expect(named("key clash")).toHaveLength(0);
+    expect(text).toContain(
+      `ICA answered 422 Unprocessable Entity to POST /api/projects/{projectId}/analysis:nextflow`,
+    );
+    expect(text).not.toContain("different request body");
+    expect(text).not.toContain("rerun");
+    expect(named("plain 422")).toHaveLength(0);
   });
 });

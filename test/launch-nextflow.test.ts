@@ -30,7 +30,8 @@ const rnaseq = () => sandbox().state.pipelines.find((p) => p.code === "nf-core-r
 const storageId = (name: string) => sandbox().state.analysisStorages.find((s) => s.name === name)!.id;
 const codeId = (bundle: string) => sandbox().state.activationCodes.find((a) => a.bundle.name === bundle)!.id;
 const since = (n: number) => sandbox().exchanges.slice(n);
-const creates = (n: number) => since(n).filter((e) => e.method === "POST" && /\/analysis:/.test(e.path));
+const creates = (n: number) =>
+  since(n).filter((e) => e.method === "POST" && /\/analysis:(?!search$)/.test(e.path));
 
 const SHEET = "/tutorial/samplesheet.csv";
 const R1 = "/tutorial/NA12878-chr20/NA12878_S1_L001_R1_001.fastq.gz";
@@ -82,6 +83,7 @@ type Result = {
   };
   endpoint: string;
   idempotencyKey: string;
+  launchTag: string;
   headers?: Record<string, string>;
   body?: Record<string, unknown>;
   resolvedPaths?: { path: string; dataId: string }[];
@@ -117,6 +119,7 @@ describe("ica_start_analysis: Nextflow", () => {
     expect(post.requestBody).toEqual({
       userReference: "NA12878 rnaseq",
       pipelineId: rnaseq().id,
+      tags: { technicalTags: [s.launchTag] },
       analysisStorageId: storageId("Medium"),
       analysisInput: { inputs: expectedInputs(), parameters: PARAMETERS },
       activationCodeDetailId: codeId("nf-core Community Pipelines"),

@@ -27,10 +27,29 @@ describe("the duplicate-file rule (pure)", () => {
     expect(out.ties).toEqual([]);
   });
 
-  it("reports ties between different files at the deepest level and uses them all", () => {
-    const out = applyDuplicateRule([[f("1", "/a/b/n.txt")], [f("2", "/c/d/n.txt"), f("3", "/c/n.txt")]]);
-    expect(out.used.map((u) => u.map((x) => x.id))).toEqual([["1"], ["2"]]);
-    expect(out.ignored[1]!).toEqual([{ ...f("3", "/c/n.txt"), duplicateOf: "/a/b/n.txt" }]);
-    expect(out.ties).toEqual([{ name: "n.txt", paths: ["/a/b/n.txt", "/c/d/n.txt"] }]);
+  it("reports ties between different files at the deepest level of one sample and uses them all", () => {
+    const out = applyDuplicateRule([[f("1", "/a/b/n.txt"), f("2", "/c/d/n.txt"), f("3", "/c/n.txt")]]);
+    expect(out.used.map((u) => u.map((x) => x.id))).toEqual([["1", "2"]]);
+    expect(out.ignored[0]!).toEqual([{ ...f("3", "/c/n.txt"), duplicateOf: "/a/b/n.txt" }]);
+    expect(out.ties).toEqual([{ sample: 0, name: "n.txt", paths: ["/a/b/n.txt", "/c/d/n.txt"] }]);
+  });
+
+  it("applies the rule within each sample: sample A keeps /runs/file1.txt although sample B links a deeper file1.txt", () => {
+    const shallow = f("s", "/runs/file1.txt");
+    const deep = f("d", "/runs/main/folder1/file1.txt");
+    const other = f("o", "/runs/main/file2.txt");
+    const out = applyDuplicateRule([[shallow], [deep, other]]);
+    expect(out.used).toEqual([[shallow], [deep, other]]);
+    expect(out.ignored).toEqual([[], []]);
+    expect(out.ties).toEqual([]);
+    // The clash between samples is reported, and decides nothing.
+    expect(out.clashes).toEqual([
+      { name: "file1.txt", samples: [0, 1], paths: ["/runs/file1.txt", "/runs/main/folder1/file1.txt"] },
+    ]);
+  });
+
+  it("reports no clash when samples share the very same file", () => {
+    const same = f("x", "/a/x.txt");
+    expect(applyDuplicateRule([[same], [same]]).clashes).toEqual([]);
   });
 });

@@ -93,7 +93,7 @@ describe("sandbox: sample creation batches", () => {
     expect(linkedPaths(batch.id)).toEqual([["/g/main/file2", "/g/main/folder1/file1"]]);
   });
 
-  it("judges duplicates across the whole batch, expands folders, and keeps ties at the deepest level", async () => {
+  it("judges duplicates within each item, expands folders, and keeps ties at the deepest level", async () => {
     const tree = addTree(sandbox().state, project().id, [
       "/d/x.txt",
       "/d/a/x.txt",
@@ -104,8 +104,9 @@ describe("sandbox: sample creation batches", () => {
     ]);
     const id = (p: string) => tree.get(p)!.id;
     const batch = await createBatch([
-      item("S1", [id("/d/x.txt"), id("/d/z.txt")]),
+      item("S1", [id("/d/x.txt"), id("/d/a/b/x.txt"), id("/d/z.txt")]),
       item("S2", [id("/d/a/")], false),
+      // Deeper copies of x.txt in other items do not remove this one.
       item("S3", [id("/d/a/x.txt")]),
     ]);
     sandbox().state.clock.advance(JOB_START_MS + 3 * ITEM_MS);
@@ -115,9 +116,9 @@ describe("sandbox: sample creation batches", () => {
       "SUCCEEDED",
     ]);
     expect(linkedPaths(batch.id)).toEqual([
-      ["/d/z.txt"],
+      ["/d/a/b/x.txt", "/d/z.txt"],
       ["/d/a/b/x.txt", "/d/a/b/y.txt", "/d/a/c/x.txt"],
-      [],
+      ["/d/a/x.txt"],
     ]);
     const s = sandbox().state;
     const samples = s.sampleBatches.get(batch.id)!.items.map((i) => s.samples.get(i.sampleId!)!);

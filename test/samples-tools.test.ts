@@ -27,6 +27,7 @@ type SampleReport = {
 };
 type BatchResult = {
   dryRun: boolean;
+  duplicateRule: string;
   batchId?: string;
   jobId?: string;
   jobStatus?: string;
@@ -69,6 +70,7 @@ describe("ica_create_sample_batch: the duplicate-file rule", () => {
     expect(res.isError).toBeFalsy();
     expect(s).toEqual({
       dryRun: true,
+      duplicateRule: expect.stringMatching(/^per sample:/),
       samples: [
         {
           name: "GUIDE",
@@ -106,7 +108,7 @@ describe("ica_create_sample_batch: the duplicate-file rule", () => {
     expect(q.get("type")).toBe("FILE");
   });
 
-  it("judges duplicates across the whole batch: a shallower copy in another sample is ignored", async () => {
+  it("applies the rule within each sample: sample A keeps /runs/file1.txt although sample B links a deeper file1.txt", async () => {
     const { s } = await batch({
       projectId: wgs().id,
       samples: [
@@ -118,13 +120,13 @@ describe("ica_create_sample_batch: the duplicate-file rule", () => {
     expect(
       s.samples.map((x) => [x.name, x.filesUsed.map((f) => f.path), x.filesIgnored.map((f) => f.path)]),
     ).toEqual([
-      ["A", [], ["/runs/file1.txt"]],
+      ["A", ["/runs/file1.txt"], []],
       ["B", ["/runs/main/folder1/file1.txt", "/runs/main/file2.txt"], []],
     ]);
-    expect(s.samples[0]!.filesIgnored[0]!.reason).toBe(
-      "duplicate of /runs/main/folder1/file1.txt at a deeper level",
-    );
-    expect(s.warnings).toEqual(['sample "A" has no files left to link']);
+    expect(s.duplicateRule).toMatch(/^per sample:/);
+    expect(s.warnings).toEqual([
+      '"file1.txt" is linked from different folders by samples "A" and "B" (/runs/file1.txt, /runs/main/folder1/file1.txt): each sample keeps its own copy, as the duplicate rule applies within a sample',
+    ]);
   });
 
   it("keeps every copy tied at the deepest level, with a warning, on a deeper tree", async () => {
@@ -159,7 +161,8 @@ describe("ica_create_sample_batch: the duplicate-file rule", () => {
     ]);
     expect(s.samples[1]!.complete).toBe(false);
     expect(s.warnings).toEqual([
-      '"r.txt": 2 copies at the same deepest level are all used: /t/l1/l2/l3/r.txt, /t/l1/other/l3b/r.txt',
+      '"r.txt": 2 copies at the same deepest level are all used (sample "T1"): /t/l1/l2/l3/r.txt, /t/l1/other/l3b/r.txt',
+      '"r.txt" is linked from different folders by samples "T1" and "T2" (/t/l1/l2/l3/r.txt, /t/l1/other/l3b/r.txt): each sample keeps its own copy, as the duplicate rule applies within a sample',
     ]);
   });
 });
@@ -275,6 +278,29 @@ describe("ica_create_sample_batch: creating", () => {
       e.path.endsWith(`/sampleCreationBatch/${created.batchId}/items`),
     );
     expect(new URLSearchParams(sent.at(-1)!.query).get("pageSize")).toBe("200");
+  });
+
+  it("links sample A's /runs/file1.txt although sample B links a deeper file1.txt (the sandbox agrees)", async () => {
+    const tree = addTree(sandbox().state, pgx().id, ["/q/file1.txt", "/q/main/folder1/file1.txt"]);
+    const { s: created } = await batch({
+      projectId: pgx().id,
+      samples: [
+        { name: "QA", dataIds: [tree.get("/q/file1.txt")!.id] },
+        { name: "QB", dataIds: [tree.get("/q/main/")!.id] },
+      ],
+    });
+    expect(created.samples.map((x) => x.filesUsed.map((f) => f.path))).toEqual([
+      ["/q/file1.txt"],
+      ["/q/main/folder1/file1.txt"],
+    ]);
+    sandbox().state.clock.advance(JOB_START_MS + 2 * ITEM_MS + 10);
+    const done = await job(created.jobId!);
+    const items = done.s.sampleBatch!.items as { status: string; sampleId: string }[];
+    expect(items.map((i) => i.status)).toEqual(["SUCCEEDED", "SUCCEEDED"]);
+    const st = sandbox().state;
+    expect(
+      items.map((i) => st.samples.get(i.sampleId)!.dataIds.map((id) => st.fullPath(st.data.get(id)!))),
+    ).toEqual([["/q/file1.txt"], ["/q/main/folder1/file1.txt"]]);
   });
 
   it("warns about files that are not AVAILABLE", async () => {

@@ -57,6 +57,8 @@ export interface Sandbox {
   downloadOrigin: string;
   /** Every request the download store received, with its headers (no ICA credentials may ever appear). */
   downloads: DownloadLogEntry[];
+  /** Idempotency-Key store; `hold()` keeps a create "in progress" (ICA's 409 for a repeat) until released. */
+  idempotency: IdempotencyStore;
   /** Closes the server and destroys open sockets (hanging requests included). */
   close(): Promise<void>;
 }
@@ -71,10 +73,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const auth = new AuthService(state, apiKeys, options.tokenTtlSeconds ?? 3600);
   const downloads = new DownloadService(state);
   await downloads.listen(host);
+  const idempotency = new IdempotencyStore();
   const services: SandboxServices = {
     auth,
     downloads,
-    idempotency: new IdempotencyStore(),
+    idempotency,
     defaultPageSize: options.defaultPageSize ?? DEFAULT_PAGE_SIZE,
     maxPageSize: options.maxPageSize ?? MAX_PAGE_SIZE,
     openapiDocument: new OpenApiDocumentSource(options.openapiPath),
@@ -111,7 +114,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     seed,
     downloadOrigin: downloads.origin,
     downloads: downloads.log,
+    idempotency,
     close: () => {
+      idempotency.releaseAll();
       closed ??= Promise.all([server.close(), downloads.close()]).then(() => undefined);
       return closed;
     },

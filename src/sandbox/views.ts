@@ -268,7 +268,8 @@ export function dataView(state: SandboxState, d: DataRecord): Json {
         runOutTags: [...d.tags.runOutTags],
         referenceTags: [...d.tags.referenceTags],
       },
-      ...(format ? { format: dataFormatView(state, format) } : {}),
+      // DataFormat is nullable: data without a format says so with null, as the document allows.
+      format: format ? dataFormatView(state, format) : null,
       dataType: d.dataType,
       objectETag: d.objectETag,
       storedForTheFirstTimeAt: d.dataType === "FILE" && d.status !== "PARTIAL" ? d.timeCreated : null,

@@ -4,6 +4,7 @@ import { UserInputError } from "../ica/errors.js";
 import { defineTool } from "../mcp/adapter.js";
 import { dataItem } from "./list-data.js";
 import { projectIdParam } from "./params.js";
+import { GET_PROJECT_DATA, identified, isRecord, unusable } from "./values.js";
 
 /** Seconds the URL stays valid, read from a SigV4 presigned URL (X-Amz-Expires); undefined when absent. */
 function expiresInSeconds(url: string): number | undefined {
@@ -29,8 +30,8 @@ export const createDownloadUrlTool = defineTool({
     expiresInSeconds: z.number().optional(),
     file: z.object({
       id: z.string(),
-      name: z.string(),
-      path: z.string(),
+      name: z.string().optional(),
+      path: z.string().optional(),
       sizeBytes: z.number().optional(),
       status: z.string().optional(),
     }),
@@ -39,6 +40,8 @@ export const createDownloadUrlTool = defineTool({
   async handler(args, ctx) {
     const projectId = ctx.projectId(args.projectId);
     const data = await getProjectData(ctx.ica, projectId, args.dataId, ctx.signal);
+    if (!isRecord(data) || !isRecord(data.data)) throw unusable(GET_PROJECT_DATA, "it holds no data object");
+    identified(data.data, GET_PROJECT_DATA, "data object");
     if (data.data.details?.dataType === "FOLDER") {
       const path = dataFullPath(data.data);
       throw new UserInputError(
@@ -55,13 +58,13 @@ export const createDownloadUrlTool = defineTool({
         ...(expires !== undefined ? { expiresInSeconds: expires } : {}),
         file: {
           id: item.id,
-          name: item.name,
-          path: item.path,
+          ...(item.name ? { name: item.name } : {}),
+          ...(item.path ? { path: item.path } : {}),
           ...(item.sizeBytes !== undefined ? { sizeBytes: item.sizeBytes } : {}),
           ...(item.status ? { status: item.status } : {}),
         },
       },
-      summary: `Download URL for ${item.path}${expires !== undefined ? `, valid for ${Math.round(expires / 60)} min` : ""}. It grants access to the file: share it only with the user.`,
+      summary: `Download URL for ${item.path ?? item.name ?? item.id}${expires !== undefined ? `, valid for ${Math.round(expires / 60)} min` : ""}. It grants access to the file: share it only with the user.`,
     };
   },
 });

@@ -6,7 +6,7 @@ import { UserInputError } from "../ica/errors.js";
 import { collectPages } from "../ica/paging.js";
 import { defineTool } from "../mcp/adapter.js";
 import { projectIdParam, tagListParam } from "./params.js";
-import { applyDuplicateRule, type CandidateFile } from "./samples/duplicates.js";
+import { applyDuplicateRule, type CandidateFile, DUPLICATE_RULE_READING } from "./samples/duplicates.js";
 
 const MAX_SAMPLES = 100;
 const MAX_IDS_PER_SAMPLE = 100;
@@ -43,6 +43,12 @@ function idempotencyKey(projectId: string, items: SampleBatchItemInput[]): strin
   return `ica-mcp-scb-${digest.slice(0, 48)}`;
 }
 
+/** ["a"] -> a; ["a", "b"] -> a and b; ["a", "b", "c"] -> a, b and c; longer lists are cut. */
+function listed(names: string[]): string {
+  const shown = names.length > 4 ? [...names.slice(0, 3), `${names.length - 3} more`] : names;
+  return shown.length === 1 ? shown[0]! : `${shown.slice(0, -1).join(", ")} and ${shown.at(-1)}`;
+}
+
 function candidate(d: IcaProjectData): CandidateFile {
   return { id: d.data.id, path: dataFullPath(d.data), name: d.data.details?.name ?? d.data.id };
 }
@@ -51,7 +57,7 @@ export const createSampleBatchTool = defineTool({
   name: "ica_create_sample_batch",
   title: "Create samples in one batch",
   description:
-    "Creates many samples in one batch, each with name, description, tags and linked files (a folder = every file beneath it), completed unless complete:false. ICA's duplicate rule is applied and reported (the deepest copy of a file name is used). dryRun reports only. Returns batchId and jobId (ica_get_job).",
+    "Creates many samples in one batch, each with name, description, tags and linked files (a folder = every file beneath it), completed unless complete:false. ICA's duplicate rule is applied per sample and reported (the deepest copy of a file name is used). dryRun reports only. Returns batchId and jobId (ica_get_job).",
   inputSchema: {
     projectId: projectIdParam.optional(),
     samples: z.array(sampleInput).min(1).max(MAX_SAMPLES).describe("The samples to create."),
@@ -59,6 +65,7 @@ export const createSampleBatchTool = defineTool({
   },
   outputSchema: {
     dryRun: z.boolean(),
+    duplicateRule: z.string().describe("How ICA's duplicate-file rule was read and applied."),
     batchId: z.string().optional(),
     jobId: z.string().optional(),
     jobStatus: z.string().optional(),
@@ -158,11 +165,18 @@ export const createSampleBatchTool = defineTool({
       );
     }
 
-    // 3. The duplicate rule, over the whole batch.
+    // 3. The duplicate rule, within each sample (see DUPLICATE_RULE_READING).
     const outcome = applyDuplicateRule(perSample);
+    const sampleName = (i: number) => JSON.stringify(args.samples[i]!.name);
     for (const t of outcome.ties) {
       warnings.push(
-        `"${t.name}": ${t.paths.length} copies at the same deepest level are all used: ${t.paths.slice(0, 5).join(", ")}`,
+        `"${t.name}": ${t.paths.length} copies at the same deepest level are all used${args.samples.length > 1 ? ` (sample ${sampleName(t.sample)})` : ""}: ${t.paths.slice(0, 5).join(", ")}`,
+      );
+    }
+    for (const c of outcome.clashes) {
+      const samplesText = listed(c.samples.map(sampleName));
+      warnings.push(
+        `"${c.name}" is linked from different folders by samples ${samplesText} (${c.paths.slice(0, 3).join(", ")}${c.paths.length > 3 ? ", …" : ""}): each sample keeps its own copy, as the duplicate rule applies within a sample`,
       );
     }
     outcome.used.forEach((files, i) => {
@@ -226,7 +240,13 @@ export const createSampleBatchTool = defineTool({
 
     if (args.dryRun) {
       return {
-        structured: { dryRun: true, samples, warnings: shownWarnings, listsTruncated },
+        structured: {
+          dryRun: true,
+          duplicateRule: DUPLICATE_RULE_READING,
+          samples,
+          warnings: shownWarnings,
+          listsTruncated,
+        },
         summary: `Dry run, nothing created: ${counts}. Next: call again without dryRun to create the batch.`,
       };
     }
@@ -242,6 +262,7 @@ export const createSampleBatchTool = defineTool({
     return {
       structured: {
         dryRun: false,
+        duplicateRule: DUPLICATE_RULE_READING,
         batchId: batch.id,
         ...(jobId ? { jobId } : {}),
         ...(batch.job?.status ? { jobStatus: batch.job.status } : {}),

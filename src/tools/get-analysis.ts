@@ -7,10 +7,17 @@ import {
   getAnalysisUsage,
   type IcaAnalysis,
 } from "../ica/api/analyses.js";
-import { dataFullPath } from "../ica/api/data.js";
 import { IcaApiError } from "../ica/errors.js";
 import { defineTool } from "../mcp/adapter.js";
+import { knownDataPath } from "./list-data.js";
 import { analysisIdParam, projectIdParam } from "./params.js";
+import { finite, identified, isRecord, type Operation, records, text, texts } from "./values.js";
+
+export const getAnalysisOperation: Operation = {
+  operationId: "getAnalysis",
+  method: "GET",
+  path: "/api/projects/{projectId}/analyses/{analysisId}",
+};
 
 const SUMMARY_CHARS = 1000;
 const MAX_INPUT_ITEMS = 50;
@@ -68,13 +75,13 @@ const outputShape = {
         data: z.array(
           z.object({
             dataId: z.string(),
-            name: z.string(),
-            type: z.string(),
+            name: z.string().optional(),
+            type: z.string().optional(),
             format: z.string().optional(),
             mountPath: z.string().optional(),
           }),
         ),
-        external: z.array(z.object({ type: z.string(), url: z.string() })).optional(),
+        external: z.array(z.object({ type: z.string().optional(), url: z.string() })).optional(),
       }),
     )
     .optional(),
@@ -123,99 +130,122 @@ export const getAnalysisTool = defineTool({
       include.has("logsFolder") ? getAnalysisLogsFolder(ica, projectId, id, signal) : undefined,
     ]);
 
-    const structured: Output = describeAnalysis(a);
+    const structured: Output = describeAnalysis(identified(a, getAnalysisOperation, "analysis"));
     if (inputs) {
       let budget = MAX_INPUT_ITEMS;
       let truncated = false;
-      structured.inputs = inputs.map((input) => {
-        const all = input.analysisData ?? [];
+      // Null entries (the document allows them) are skipped; the rest of the inputs stay.
+      structured.inputs = records(inputs).map((input) => {
+        const all = records(input.analysisData).filter((d) => text(d.dataId));
         const data = all.slice(0, Math.max(0, budget));
         budget -= data.length;
         if (data.length < all.length) truncated = true;
         // External URLs lose their query string: a presigned URL's signature is a credential.
-        const external = (input.externalData ?? []).slice(0, 10);
+        const external = records(input.externalData)
+          .filter((e) => text(e.url))
+          .slice(0, 10);
         return {
-          code: input.code,
-          data: data.map((d) => ({
-            dataId: d.dataId,
-            name: d.name,
-            type: d.dataType,
-            ...(d.format?.code ? { format: d.format.code } : {}),
-            ...(d.mountPath ? { mountPath: d.mountPath } : {}),
-          })),
+          code: text(input.code) ?? "UNKNOWN",
+          data: data.map((d) => {
+            const type = text(d.dataType);
+            return {
+              dataId: d.dataId,
+              ...(text(d.name) ? { name: d.name } : {}),
+              ...(type ? { type } : {}),
+              ...(text(d.format?.code) ? { format: d.format!.code } : {}),
+              ...(text(d.mountPath) ? { mountPath: d.mountPath } : {}),
+            };
+          }),
           ...(external.length > 0
-            ? { external: external.map((e) => ({ type: e.type, url: cut(e.url.split("?")[0] ?? "", 300) })) }
+            ? {
+                external: external.map((e) => ({
+                  ...(text(e.type) ? { type: e.type } : {}),
+                  url: cut(e.url.split("?")[0] ?? "", 300),
+                })),
+              }
             : {}),
         };
       });
       if (truncated) structured.inputsTruncated = true;
     }
     if (configurations) {
-      structured.configurations = configurations.slice(0, MAX_CONFIGURATIONS).map((c) => ({
+      const named = records(configurations).filter((c) => text(c.name));
+      structured.configurations = named.slice(0, MAX_CONFIGURATIONS).map((c) => ({
         name: c.name,
-        values: (c.values ?? []).slice(0, 20).map((v) => cut(v, VALUE_CHARS)),
+        values: texts(c.values)
+          .slice(0, 20)
+          .map((v) => cut(v, VALUE_CHARS)),
       }));
-      if (configurations.length > MAX_CONFIGURATIONS) structured.configurationsTruncated = true;
+      if (named.length > MAX_CONFIGURATIONS) structured.configurationsTruncated = true;
     }
     const notes: string[] = [];
-    if (usage) structured.usage = { amount: usage.amount, currency: usage.currency };
-    else if (include.has("usage")) {
+    if (isRecord(usage)) {
+      structured.usage = {
+        ...(finite(usage.amount) !== undefined ? { amount: usage.amount } : {}),
+        ...(text(usage.currency) ? { currency: usage.currency } : {}),
+      };
+    } else if (include.has("usage")) {
       notes.push(
         "usage: ICA has no usage details for this analysis yet; they exist for SUCCEEDED or FAILED analyses, a few minutes after they end.",
       );
     }
-    if (logsFolder) structured.logsFolder = { dataId: logsFolder.id, path: dataFullPath(logsFolder) };
-    else if (include.has("logsFolder")) {
+    if (isRecord(logsFolder) && text(logsFolder.id)) {
+      const path = knownDataPath(logsFolder);
+      structured.logsFolder = { dataId: logsFolder.id, ...(path ? { path } : {}) };
+    } else if (include.has("logsFolder")) {
       notes.push(
         "logsFolder: ICA names no logs folder for this analysis (it has none yet, or it started before ICA v2.23); ica_get_analysis_steps lists per-step log files.",
       );
     }
     if (notes.length > 0) structured.notes = notes;
-    const summaryText = a.summary ? `: ${cut(a.summary, 200)}` : "";
+    const summaryText = structured.summary ? `: ${cut(structured.summary, 200)}` : "";
     return {
       structured,
-      summary: `Analysis ${a.userReference} (${a.id}) is ${a.status}${summaryText}. ${nextStepFor(a.status)}`,
+      summary: `Analysis ${structured.userReference} (${structured.id}) is ${structured.status}${summaryText}. ${nextStepFor(structured.status)}`,
     };
   },
 });
 
 export function describeAnalysis(a: IcaAnalysis): Output {
-  const start = a.startDate ? Date.parse(a.startDate) : Number.NaN;
-  const end = a.endDate ? Date.parse(a.endDate) : Number.NaN;
+  const start = text(a.startDate) ? Date.parse(a.startDate!) : Number.NaN;
+  const end = text(a.endDate) ? Date.parse(a.endDate!) : Number.NaN;
+  const pipeline = isRecord(a.pipeline) && text(a.pipeline.id) ? a.pipeline : undefined;
+  const storage = isRecord(a.analysisStorage) && text(a.analysisStorage.id) ? a.analysisStorage : undefined;
+  const ownerId = text(a.owner?.id) ?? text(a.ownerId);
   return {
     id: a.id,
-    reference: a.reference,
-    userReference: a.userReference,
-    status: a.status,
-    ...(a.summary ? { summary: cut(a.summary, SUMMARY_CHARS) } : {}),
-    ...(a.pipeline
+    reference: text(a.reference) ?? "UNKNOWN",
+    userReference: text(a.userReference) ?? "UNKNOWN",
+    status: text(a.status) ?? "UNKNOWN",
+    ...(text(a.summary) ? { summary: cut(a.summary!, SUMMARY_CHARS) } : {}),
+    ...(pipeline
       ? {
           pipeline: {
-            id: a.pipeline.id,
-            ...(a.pipeline.code ? { code: a.pipeline.code } : {}),
-            ...(a.pipeline.language ? { language: a.pipeline.language } : {}),
+            id: pipeline.id,
+            ...(text(pipeline.code) ? { code: pipeline.code } : {}),
+            ...(text(pipeline.language) ? { language: pipeline.language } : {}),
           },
         }
       : {}),
-    ...(a.analysisStorage
+    ...(storage
       ? {
           storage: {
-            id: a.analysisStorage.id,
-            ...(a.analysisStorage.name ? { name: a.analysisStorage.name } : {}),
-            ...(a.analysisStorage.description ? { description: a.analysisStorage.description } : {}),
+            id: storage.id,
+            ...(text(storage.name) ? { name: storage.name } : {}),
+            ...(text(storage.description) ? { description: storage.description as string } : {}),
           },
         }
       : {}),
-    ...(a.analysisPriority ? { priority: a.analysisPriority } : {}),
-    ...(a.timeCreated ? { timeCreated: a.timeCreated } : {}),
-    ...(a.startDate ? { startDate: a.startDate } : {}),
-    ...(a.endDate ? { endDate: a.endDate } : {}),
+    ...(text(a.analysisPriority) ? { priority: a.analysisPriority as string } : {}),
+    ...(text(a.timeCreated) ? { timeCreated: a.timeCreated } : {}),
+    ...(text(a.startDate) ? { startDate: a.startDate as string } : {}),
+    ...(text(a.endDate) ? { endDate: a.endDate as string } : {}),
     ...(Number.isFinite(start) && Number.isFinite(end)
       ? { durationMinutes: Math.round((end - start) / 6_000) / 10 }
       : {}),
-    userTags: a.tags?.userTags ?? [],
-    technicalTags: a.tags?.technicalTags ?? [],
-    referenceTags: a.tags?.referenceTags ?? [],
-    ...((a.owner?.id ?? a.ownerId) ? { ownerId: a.owner?.id ?? a.ownerId } : {}),
+    userTags: texts(a.tags?.userTags),
+    technicalTags: texts(a.tags?.technicalTags),
+    referenceTags: texts(a.tags?.referenceTags),
+    ...(ownerId ? { ownerId } : {}),
   };
 }

@@ -1,9 +1,10 @@
 import { z } from "zod";
-import { dataFullPath, findDataByPath, getProjectData, type IcaProjectData } from "../ica/api/data.js";
+import { findDataByPath, getProjectData, type IcaProjectData } from "../ica/api/data.js";
 import { UserInputError } from "../ica/errors.js";
 import { defineTool } from "../mcp/adapter.js";
 import { dataItem } from "./list-data.js";
 import { projectIdParam } from "./params.js";
+import { GET_PROJECT_DATA, identified, isRecord, text, texts, unusable } from "./values.js";
 
 const TAGS = 20;
 
@@ -19,9 +20,9 @@ export const getDataTool = defineTool({
   },
   outputSchema: {
     id: z.string(),
-    name: z.string(),
-    path: z.string(),
-    type: z.enum(["FILE", "FOLDER"]),
+    name: z.string().optional(),
+    path: z.string().optional().describe("Absent when ICA gave no path."),
+    type: z.enum(["FILE", "FOLDER"]).optional().describe("Absent when ICA gave no (known) type."),
     sizeBytes: z.number().optional(),
     status: z.string().optional(),
     format: z.string().optional(),
@@ -47,6 +48,9 @@ export const getDataTool = defineTool({
     let found: IcaProjectData;
     if (args.dataId !== undefined) {
       found = await getProjectData(ctx.ica, projectId, args.dataId, ctx.signal);
+      if (!isRecord(found) || !isRecord(found.data))
+        throw unusable(GET_PROJECT_DATA, "it holds no data object");
+      identified(found.data, GET_PROJECT_DATA, "data object");
     } else {
       const path = args.path!;
       if (!path.startsWith("/")) {
@@ -66,25 +70,36 @@ export const getDataTool = defineTool({
       found = hit;
     }
     const item = dataItem(found);
-    const det = found.data.details;
-    const tags = (list: string[] | undefined) => (list ?? []).slice(0, TAGS);
+    const det = isRecord(found.data.details) ? found.data.details : undefined;
+    // Tag lists may hold nulls (the document allows them): keep the tags, drop the nulls.
+    const tags = (list: unknown) => texts(list).slice(0, TAGS);
+    const fields = {
+      formatDescription: text(det?.format?.description)?.slice(0, 200),
+      urn: text(found.data.urn),
+      owningProjectId: text(det?.owningProjectId),
+      timeCreated: text(det?.timeCreated),
+      timeModified: text(det?.timeModified),
+      willBeArchivedAt: text(det?.willBeArchivedAt),
+      willBeDeletedAt: text(det?.willBeDeletedAt),
+    };
+    const given = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+    const where = item.path ?? `(path unknown, id ${item.id})`;
+    let summary: string;
+    if (item.type === "FOLDER") {
+      summary = `Folder ${where} (${item.id}). Next: ${item.path ? `list it with ica_list_data parentFolderPath="${item.path}"` : "find it by name with ica_list_data filename"}.`;
+    } else if (item.type === "FILE") {
+      summary = `File ${where} (${item.id}, ${item.status ?? "status unknown"}). Next: ica_create_download_url with dataId="${item.id}", or use the id as an analysis input.`;
+    } else {
+      summary = `Data ${item.id} at ${where}: ICA did not say whether it is a file or a folder.`;
+    }
     return {
       structured: {
         ...item,
-        ...(det?.format?.description ? { formatDescription: det.format.description.slice(0, 200) } : {}),
-        ...(found.data.urn ? { urn: found.data.urn } : {}),
-        ...(det?.owningProjectId ? { owningProjectId: det.owningProjectId } : {}),
+        ...given,
         userTags: tags(det?.tags?.userTags),
         technicalTags: tags(det?.tags?.technicalTags),
-        ...(det?.timeCreated ? { timeCreated: det.timeCreated } : {}),
-        ...(det?.timeModified ? { timeModified: det.timeModified } : {}),
-        ...(det?.willBeArchivedAt ? { willBeArchivedAt: det.willBeArchivedAt } : {}),
-        ...(det?.willBeDeletedAt ? { willBeDeletedAt: det.willBeDeletedAt } : {}),
       },
-      summary:
-        item.type === "FOLDER"
-          ? `Folder ${dataFullPath(found.data)} (${item.id}). Next: list it with ica_list_data parentFolderPath="${item.path}".`
-          : `File ${item.path} (${item.id}, ${item.status ?? "status unknown"}). Next: ica_create_download_url with dataId="${item.id}", or use the id as an analysis input.`,
+      summary,
     };
   },
 });

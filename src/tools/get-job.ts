@@ -5,6 +5,9 @@ import { UserInputError } from "../ica/errors.js";
 import { collectPages } from "../ica/paging.js";
 import { defineTool } from "../mcp/adapter.js";
 import { columnar } from "./columnar.js";
+import { identified, type Operation, records, text } from "./values.js";
+
+const GET_JOB: Operation = { operationId: "getJob", method: "GET", path: "/api/jobs/{jobId}" };
 
 /** Items read for the counts; the first SHOWN are listed. */
 const MAX_ITEMS = 1_000;
@@ -51,8 +54,12 @@ export const getJobTool = defineTool({
   },
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   async handler(args, ctx) {
-    const job = await getJob(ctx.ica, args.jobId, ctx.signal);
-    const projectId = job.project?.id ?? undefined;
+    const job = identified(await getJob(ctx.ica, args.jobId, ctx.signal), GET_JOB, "job");
+    // Job, its project and most of its fields are nullable in ICA's document: read each one defensively.
+    const status = text(job.status) ?? "UNKNOWN";
+    const subjectType = text(job.subjectType);
+    const subjectId = text(job.subjectId);
+    const projectId = text(job.project?.id);
     if (ctx.allowedProjects) {
       if (!projectId) {
         throw new UserInputError(
@@ -61,27 +68,32 @@ export const getJobTool = defineTool({
       }
       ctx.checkProject(projectId);
     }
-    const done = TERMINAL_JOB_STATUSES.includes(job.status);
+    const done = TERMINAL_JOB_STATUSES.includes(status);
     let sampleBatch: z.input<typeof sampleBatchShape> | undefined;
-    if (job.subjectType === "SampleCreationBatch" && job.subjectId && projectId) {
-      const batchId = job.subjectId;
+    if (subjectType === "SampleCreationBatch" && subjectId && projectId) {
+      const batchId = subjectId;
       const got = await collectPages<IcaSampleBatchItem>(
         { mode: "cursor", pageSize: 200 },
         (plan) => listSampleCreationBatchItems(ctx.ica, projectId, batchId, plan, ctx.signal),
         { maxItems: MAX_ITEMS, signal: ctx.signal },
       );
+      // A null entry in the list still counts as an item (of unknown status).
       const countsByStatus: Record<string, number> = {};
+      const statusOf = (item: IcaSampleBatchItem | null) => text(item?.processing?.status) ?? "UNKNOWN";
       for (const item of got.items) {
-        const s = item.processing?.status ?? "UNKNOWN";
+        const s = statusOf(item);
         countsByStatus[s] = (countsByStatus[s] ?? 0) + 1;
       }
+      const shown = records(got.items.slice(0, SHOWN));
       const fitted = batchItemTable.fit(
-        got.items.slice(0, SHOWN).map((item) => {
-          const note = item.processing?.additionalStatusInformation;
+        shown.map((item) => {
+          const note = text(item.processing?.additionalStatusInformation);
+          const sampleName = text(item.request?.sampleToCreate?.name);
+          const sampleId = text(item.createdSample?.id);
           return {
-            ...(item.request?.sampleToCreate?.name ? { sampleName: item.request.sampleToCreate.name } : {}),
-            status: item.processing?.status ?? "UNKNOWN",
-            ...(item.createdSample?.id ? { sampleId: item.createdSample.id } : {}),
+            ...(sampleName ? { sampleName } : {}),
+            status: statusOf(item),
+            ...(sampleId ? { sampleId } : {}),
             ...(note ? { note: note.slice(0, 300) } : {}),
           };
         }),
@@ -97,28 +109,27 @@ export const getJobTool = defineTool({
     const progress = sampleBatch
       ? ` (${sampleBatch.countsByStatus.SUCCEEDED ?? 0} of ${sampleBatch.itemCount} sample(s) created${sampleBatch.countsByStatus.FAILED ? `, ${sampleBatch.countsByStatus.FAILED} failed` : ""})`
       : "";
+    const info = text(job.additionalStatusInformation);
     const next = done
-      ? job.status === "SUCCEEDED"
+      ? status === "SUCCEEDED"
         ? "Done."
         : "Done; see statusInformation and the failed items' notes."
       : "Next: call ica_get_job again in a few seconds.";
     return {
       structured: {
         id: job.id,
-        status: job.status,
+        status,
         done,
-        ...(job.subjectType ? { subjectType: job.subjectType } : {}),
-        ...(job.subjectId ? { subjectId: job.subjectId } : {}),
+        ...(subjectType ? { subjectType } : {}),
+        ...(subjectId ? { subjectId } : {}),
         ...(projectId ? { projectId } : {}),
-        ...(job.additionalStatusInformation
-          ? { statusInformation: job.additionalStatusInformation.slice(0, 1000) }
-          : {}),
-        ...(job.timeCreated ? { timeCreated: job.timeCreated } : {}),
-        ...(job.timeStarted ? { timeStarted: job.timeStarted } : {}),
-        ...(job.timeFinished ? { timeFinished: job.timeFinished } : {}),
+        ...(info ? { statusInformation: info.slice(0, 1000) } : {}),
+        ...(text(job.timeCreated) ? { timeCreated: job.timeCreated } : {}),
+        ...(text(job.timeStarted) ? { timeStarted: job.timeStarted as string } : {}),
+        ...(text(job.timeFinished) ? { timeFinished: job.timeFinished as string } : {}),
         ...(sampleBatch ? { sampleBatch } : {}),
       },
-      summary: `Job ${job.id} (${job.subjectType ?? "job"}) is ${job.status}${progress}. ${next}`,
+      summary: `Job ${job.id} (${subjectType ?? "job"}) is ${status}${progress}. ${next}`,
     };
   },
 });

@@ -1,5 +1,11 @@
 import { z } from "zod";
-import { DATA_SORT_FIELDS, dataFullPath, type IcaProjectData, listProjectData } from "../ica/api/data.js";
+import {
+  DATA_SORT_FIELDS,
+  dataFullPath,
+  type IcaData,
+  type IcaProjectData,
+  listProjectData,
+} from "../ica/api/data.js";
 import { UserInputError } from "../ica/errors.js";
 import { planPaging } from "../ica/paging.js";
 import { defineTool } from "../mcp/adapter.js";
@@ -13,14 +19,15 @@ import {
   projectIdParam,
   sortParam,
 } from "./params.js";
+import { dataType, finite, isRecord, records, text } from "./values.js";
 
 const DATA_STATUSES = ["PARTIAL", "AVAILABLE", "ARCHIVING", "ARCHIVED", "UNARCHIVING", "DELETING"] as const;
 
 export const dataItemShape = z.object({
   id: z.string(),
-  name: z.string(),
-  path: z.string(),
-  type: z.enum(["FILE", "FOLDER"]),
+  name: z.string().optional(),
+  path: z.string().optional().describe("Absent when ICA gave no path."),
+  type: z.enum(["FILE", "FOLDER"]).optional().describe("Absent when ICA gave no (known) type."),
   sizeBytes: z.number().optional(),
   status: z.string().optional(),
   format: z.string().optional(),
@@ -28,20 +35,37 @@ export const dataItemShape = z.object({
 
 export const dataTable = columnar(dataItemShape.shape);
 
+/**
+ * The full path of a data item, or undefined when ICA gave no path or no name: the document lets `details`,
+ * its `path` and the data type be absent or null, and a guessed "/" would send a model to the project root.
+ */
+export function knownDataPath(d: IcaData): string | undefined {
+  const det = isRecord(d.details) ? d.details : undefined;
+  if (!det || !text(det.path) || !text(det.name) || !dataType(det.dataType)) return undefined;
+  return dataFullPath(d);
+}
+
 export function dataItem(d: IcaProjectData): z.input<typeof dataItemShape> {
-  const det = d.data.details;
-  const type = det?.dataType === "FOLDER" ? "FOLDER" : "FILE";
+  const det = isRecord(d.data.details) ? d.data.details : undefined;
+  const type = dataType(det?.dataType);
+  const path = knownDataPath(d.data);
+  const size = finite(det?.fileSizeInBytes);
   return {
     id: d.data.id,
-    name: det?.name ?? d.data.id,
-    path: dataFullPath(d.data),
-    type,
-    ...(type === "FILE" && typeof det?.fileSizeInBytes === "number"
-      ? { sizeBytes: det.fileSizeInBytes }
-      : {}),
-    ...(det?.status ? { status: det.status } : {}),
-    ...(det?.format?.code ? { format: det.format.code } : {}),
+    ...(text(det?.name) ? { name: det!.name } : {}),
+    ...(path ? { path } : {}),
+    ...(type ? { type } : {}),
+    ...(type !== "FOLDER" && size !== undefined ? { sizeBytes: size } : {}),
+    ...(text(det?.status) ? { status: det!.status } : {}),
+    ...(text(det?.format?.code) ? { format: det!.format!.code } : {}),
   };
+}
+
+/** The data items of a listing, without null entries or entries that carry no id. */
+export function dataItems(list: readonly (IcaProjectData | null)[]): z.input<typeof dataItemShape>[] {
+  return records(list)
+    .filter((pd) => isRecord(pd.data) && text(pd.data.id))
+    .map(dataItem);
 }
 
 /** "/fastq/run1" -> "/fastq/run1/"; an input error when it does not start with "/". */
@@ -111,7 +135,7 @@ export const listDataTool = defineTool({
       plan,
       ctx.signal,
     );
-    const { table, cut } = dataTable.fit(page.items.map(dataItem));
+    const { table, cut } = dataTable.fit(dataItems(page.items));
     const paging = afterCut(pageOutput(plan, page), cut, table.rows.length, plan.pageOffset);
     const shown = table.rows.length;
     const where = parent ? ` in ${parent}` : "";

@@ -2,74 +2,91 @@ import { getAnalysis } from "../ica/api/analyses.js";
 import {
   buildCreateRequest,
   type CreateRequest,
+  type ExistingLaunch,
+  findExistingLaunch,
   type IcaCreatedAnalysis,
+  isIdempotencyMismatch,
   refusesDeprecatedCwl,
   sendCreate,
 } from "../ica/api/launch.js";
 import { IcaApiError, UserInputError } from "../ica/errors.js";
 import { defineTool, type ToolContext } from "../mcp/adapter.js";
+import { launchKey, launchTag, refuseLaunchTags, rerunKey } from "./launch/key.js";
 import { type ResolvedLaunch, resolveLaunch } from "./launch/resolve.js";
 import { startAnalysisInput, startAnalysisOutput } from "./launch/schema.js";
 
 const MAX_SHOWN_PATHS = 50;
-/** Launches this server made, per client: Idempotency-Key -> analysis id (bounded). */
-const launched = new WeakMap<object, Map<string, string>>();
-const MAX_REMEMBERED = 1000;
 /** Statuses a just-created analysis may already show; anything later means it existed before this call. */
 const FRESH = new Set(["REQUESTED", "QUEUED"]);
 
-function remember(ctx: ToolContext, key: string, analysisId: string): void {
-  let map = launched.get(ctx.ica);
-  if (!map) {
-    map = new Map();
-    launched.set(ctx.ica, map);
-  }
-  if (map.size >= MAX_REMEMBERED) map.delete(map.keys().next().value!);
-  map.set(key, analysisId);
+interface Identity {
+  key: string;
+  tag: string;
+  /** The Idempotency-Key sent: the launch key, or a fresh one for rerun. */
+  idempotencyKey: string;
 }
 
-function conflict(err: IcaApiError, r: ResolvedLaunch, req: CreateRequest): UserInputError {
-  if (err.status === 409) {
-    return new UserInputError(
-      `ICA is still processing an identical launch of ${r.pipeline.code} "${r.spec.userReference}" (Idempotency-Key ${req.idempotencyKey}); nothing new was started`,
-      `wait a few seconds and call again with the same arguments: ICA then returns that analysis instead of starting another (ica_list_analyses with userReference "${r.spec.userReference}" shows it).`,
-    );
-  }
+/** The result for a launch found by its tag: nothing was sent. */
+function existingResult(found: ExistingLaunch, id: Identity, dryRun: boolean, why: string) {
+  const notes =
+    found.matches > 1
+      ? [`${found.matches} analyses carry this launch's tag (reruns); the newest is shown`]
+      : undefined;
+  return {
+    structured: {
+      outcome: "existing" as const,
+      dryRun,
+      analysis: {
+        id: found.id,
+        ...(found.reference !== undefined ? { reference: found.reference } : {}),
+        ...(found.userReference !== undefined ? { userReference: found.userReference } : {}),
+        status: found.status,
+      },
+      idempotencyKey: id.idempotencyKey,
+      launchTag: id.tag,
+      ...(notes ? { notes } : {}),
+    },
+    summary: `${why}: an analysis for exactly this request exists already, found by its launch tag ${id.tag}; nothing was sent. ${found.userReference ?? "(no userReference)"} (${found.id}), status ${found.status}. To launch again on purpose pass rerun: true. Next: ica_wait_for_analysis or ica_get_analysis with analysisId="${found.id}".`,
+  };
+}
+
+function inProgress(r: ResolvedLaunch, req: CreateRequest): UserInputError {
   return new UserInputError(
-    `ICA refused the launch: its Idempotency-Key ${req.idempotencyKey} was already used with a different request body, so nothing was started`,
-    "call again with rerun: true to launch anew on purpose (a new key), or check ica_list_analyses for the analysis the first request started.",
+    `ICA is still processing an identical launch of ${r.pipeline.code} "${r.spec.userReference}" (Idempotency-Key ${req.idempotencyKey}); nothing new was started`,
+    `wait a few seconds and call again with the same arguments: the analysis is then found by its launch tag and returned (ica_list_analyses with userReference "${r.spec.userReference}" shows it).`,
+  );
+}
+
+function keyUsedOtherwise(r: ResolvedLaunch, req: CreateRequest): UserInputError {
+  return new UserInputError(
+    `ICA refused the launch: its Idempotency-Key ${req.idempotencyKey} was already used with a different request body (values ICA chose, such as the best matching activation code, can change between calls), and no analysis with its launch tag ${r.identity.tag} was found, so nothing was started`,
+    `the first launch may still be in progress: wait a few seconds and call again with the same arguments. Check ica_list_analyses for userReference "${r.spec.userReference}"; call with rerun: true only to launch anew on purpose.`,
   );
 }
 
 /** Sends the create call; CWL falls back to analysis:cwlWithStructuredInput when ICA refuses analysis:cwl. */
-async function launch(
+async function send(
   r: ResolvedLaunch,
   ctx: ToolContext,
-): Promise<{ analysis: IcaCreatedAnalysis; req: CreateRequest; notes: string[] }> {
-  let req = r.request;
-  const notes: string[] = [];
+  attempt: { req: CreateRequest; notes: string[] },
+): Promise<IcaCreatedAnalysis> {
   try {
-    try {
-      return { analysis: await sendCreate(ctx.ica, r.projectId, req, ctx.signal), req, notes };
-    } catch (err) {
-      if (req.endpoint !== "analysis:cwl" || !refusesDeprecatedCwl(err)) throw err;
-      const status = (err as IcaApiError).status;
-      req = buildCreateRequest(
-        r.language,
-        r.projectId,
-        r.spec,
-        undefined,
-        r.nonce,
-        "analysis:cwlWithStructuredInput",
-      );
-      notes.push(
-        `ICA refused the deprecated analysis:cwl (${status}); launched with analysis:cwlWithStructuredInput, which takes no activation code: ICA applies its own best match (expected ${r.activationCode.id}).`,
-      );
-      return { analysis: await sendCreate(ctx.ica, r.projectId, req, ctx.signal), req, notes };
-    }
+    return await sendCreate(ctx.ica, r.projectId, attempt.req, ctx.signal);
   } catch (err) {
-    if (err instanceof IcaApiError && (err.status === 409 || err.status === 422)) throw conflict(err, r, req);
-    throw err;
+    if (attempt.req.endpoint !== "analysis:cwl" || !refusesDeprecatedCwl(err)) throw err;
+    const status = (err as IcaApiError).status;
+    attempt.req = buildCreateRequest(
+      r.language,
+      r.projectId,
+      r.spec,
+      undefined,
+      r.identity,
+      "analysis:cwlWithStructuredInput",
+    );
+    attempt.notes.push(
+      `ICA refused the deprecated analysis:cwl (${status}); launched with analysis:cwlWithStructuredInput, which takes no activation code: ICA applies its own best match (expected ${r.activationCode.id}).`,
+    );
+    return await sendCreate(ctx.ica, r.projectId, attempt.req, ctx.signal);
   }
 }
 
@@ -82,7 +99,19 @@ export const startAnalysisTool = defineTool({
   outputSchema: startAnalysisOutput,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   async handler(args, ctx) {
-    const r = await resolveLaunch(args, ctx);
+    const projectId = ctx.projectId(args.projectId);
+    refuseLaunchTags(args);
+    const key = launchKey(args, projectId);
+    const id: Identity = { key, tag: launchTag(key), idempotencyKey: args.rerun ? rerunKey(key) : key };
+    const dryRun = args.dryRun ?? false;
+    // Before anything is resolved or sent: has this exact request been launched already (by any process)?
+    // A rerun is meant to launch anew, and would find the launch it repeats.
+    const lookAgain = () =>
+      args.rerun ? Promise.resolve(undefined) : findExistingLaunch(ctx.ica, projectId, id.tag, ctx.signal);
+    const before = await lookAgain();
+    if (before) return existingResult(before, id, dryRun, "Found before anything was resolved");
+
+    const r = await resolveLaunch(args, ctx, { idempotencyKey: id.idempotencyKey, tag: id.tag });
     const shownPaths = r.resolvedPaths.slice(0, MAX_SHOWN_PATHS);
     const common = {
       resolved: {
@@ -99,7 +128,7 @@ export const startAnalysisTool = defineTool({
     }
     const resolvedText = `storage ${r.storage.name ?? r.storage.id} (${r.storage.source}), activation code ${r.activationCode.id}${r.activationCode.bundle ? ` (${r.activationCode.bundle})` : ""} (${r.activationCode.source})`;
 
-    if (args.dryRun) {
+    if (dryRun) {
       const media = `application/vnd.illumina.${r.request.version}+json`;
       return {
         structured: {
@@ -108,6 +137,7 @@ export const startAnalysisTool = defineTool({
           ...common,
           endpoint: r.request.display,
           idempotencyKey: r.request.idempotencyKey,
+          launchTag: id.tag,
           headers: { "Content-Type": media, Accept: media, "Idempotency-Key": r.request.idempotencyKey },
           body: r.request.body,
           ...(notes.length > 0 ? { notes } : {}),
@@ -116,32 +146,49 @@ export const startAnalysisTool = defineTool({
       };
     }
 
-    const sent = await launch(r, ctx);
-    notes.push(...sent.notes);
+    const attempt = { req: r.request, notes };
+    let created: IcaCreatedAnalysis;
+    try {
+      created = await send(r, ctx, attempt);
+    } catch (err) {
+      const conflict = err instanceof IcaApiError && err.status === 409;
+      // Only a 422 that says "same key, another body" is about idempotency; any other 422 is a validation error.
+      if (!conflict && !isIdempotencyMismatch(err, attempt.req)) throw err;
+      const after = await lookAgain();
+      if (after) {
+        return existingResult(
+          after,
+          id,
+          false,
+          `ICA answered ${(err as IcaApiError).status} to the create call`,
+        );
+      }
+      throw conflict ? inProgress(r, attempt.req) : keyUsedOtherwise(r, attempt.req);
+    }
     await ctx.progress(4, 4, "analysis created");
     // A replayed create returns the response stored with the first call, status included: read the current one.
-    let status = sent.analysis.status;
+    let status = created.status;
     try {
-      status = (await getAnalysis(ctx.ica, r.projectId, sent.analysis.id, ctx.signal)).status;
+      status = (await getAnalysis(ctx.ica, r.projectId, created.id, ctx.signal)).status;
     } catch (err) {
       if (ctx.signal.aborted) throw err;
       notes.push(
         "the current status could not be read; the status shown is the one ICA returned at creation",
       );
     }
-    // This server launched exactly this request before (the key of the endpoint that answered, fallback included).
-    const known = launched.get(ctx.ica)?.get(sent.req.idempotencyKey);
-    const existing = known === sent.analysis.id || !FRESH.has(status);
-    remember(ctx, sent.req.idempotencyKey, sent.analysis.id);
-    const a = sent.analysis;
+    // The tag search found nothing, so a 201 is normally a new analysis; a replay of an older one shows by its
+    // status (an index that lags behind, say). The retry of a lost answer within this call is still "started".
+    const existing = !FRESH.has(status);
+    const a = created;
     const analysis = { id: a.id, reference: a.reference, userReference: a.userReference, status };
     const structured = {
       outcome: existing ? ("existing" as const) : ("started" as const),
       dryRun: false,
       analysis,
       ...common,
-      endpoint: sent.req.display,
-      idempotencyKey: sent.req.idempotencyKey,
+      endpoint: attempt.req.display,
+      idempotencyKey: attempt.req.idempotencyKey,
+      launchTag: id.tag,
       ...(notes.length > 0 ? { notes } : {}),
     };
     const next = `Next: ica_wait_for_analysis or ica_get_analysis with analysisId="${a.id}".`;
@@ -153,7 +200,7 @@ export const startAnalysisTool = defineTool({
     }
     return {
       structured,
-      summary: `Started ${r.pipeline.code} as ${a.userReference} (${a.id}, reference ${a.reference}), status ${status}, via ${sent.req.display}; ${resolvedText}. ${next}`,
+      summary: `Started ${r.pipeline.code} as ${a.userReference} (${a.id}, reference ${a.reference}), status ${status}, via ${attempt.req.display}; ${resolvedText}. ${next}`,
     };
   },
 });

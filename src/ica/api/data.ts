@@ -1,4 +1,5 @@
 import type { IcaClient } from "../client.js";
+import { IcaResponseError } from "../errors.js";
 import { type Page, type PagingPlan, pageQuery, readPage } from "../paging.js";
 
 /** The fields GET /api/projects/{projectId}/data can sort on (OpenAPI description of getProjectDataList). */
@@ -158,6 +159,24 @@ export async function createDownloadUrl(
     safe: true,
     signal,
   });
-  if (!res.body?.url) throw new Error(`ICA returned no download URL for data ${dataId}`);
-  return res.body.url;
+  const url = res.body?.url;
+  if (!isHttpUrl(url)) {
+    // Passed on, anything else would be followed by whoever reads it; never echo it (it may be a credential).
+    throw new IcaResponseError(
+      `ICA's answer to createDownloadUrlForData holds ${url ? "no http(s) URL" : "no URL"} for data ${dataId}`,
+      res.status,
+      { method: "POST", path: "/api/projects/{projectId}/data/{dataId}:createDownloadUrl" },
+    );
+  }
+  return url;
+}
+
+function isHttpUrl(value: unknown): value is string {
+  if (typeof value !== "string") return false;
+  try {
+    const { protocol } = new URL(value);
+    return protocol === "https:" || protocol === "http:";
+  } catch {
+    return false;
+  }
 }

@@ -1,11 +1,13 @@
 /**
  * Starting analyses ("Starting a Pipeline", "File output behavior" and "Using data from your own S3 Storage"
  * in the ICA API guide): the best matching activation code, the create calls for CWL and Nextflow, and the
- * Idempotency-Key that makes a repeated launch return the analysis already started instead of a second one.
+ * search for a launch already made (its technical tag), which makes a repeated launch return the analysis
+ * already started instead of a second one.
  */
-import { createHash, randomUUID } from "node:crypto";
 import type { IcaClient } from "../client.js";
 import { IcaApiError } from "../errors.js";
+import { pageQuery, readPage } from "../paging.js";
+import { type IcaAnalysis, v4Status } from "./analyses.js";
 import type { PipelineLanguage } from "./pipelines.js";
 
 /** CreateCwlAnalysis.userReference / CreateNextflowAnalysis.userReference: 1-255 characters and this pattern. */
@@ -148,38 +150,30 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? "null";
 }
 
+/** How a launch is known again: its Idempotency-Key and the technical tag carrying the key's hash. */
+export interface LaunchIdentity {
+  idempotencyKey: string;
+  tag: string;
+}
+
 /**
- * The Idempotency-Key of a launch: sha256 (hex, 64 characters; ICA allows 255) of the endpoint, the project and
- * the fully resolved body. The same launch always gets the same key, so ICA returns the stored analysis instead
- * of starting (and billing) another; a `nonce` (rerun) makes a deliberate new launch.
+ * The create request for a launch: analysis:cwl (structured, with activation code) or analysis:nextflow. The
+ * launch tag joins the technical tags; the key is the caller's (see src/tools/launch/key.ts), never derived
+ * from this body, which holds values ICA chose (the best matching activation code).
  */
-export function launchIdempotencyKey(
-  endpoint: CreateEndpoint,
-  projectId: string,
-  body: unknown,
-  nonce?: string,
-): string {
-  const text = canonicalJson({ endpoint, projectId, body, ...(nonce ? { nonce } : {}) });
-  return createHash("sha256").update(text).digest("hex");
-}
-
-export function newRerunNonce(): string {
-  return randomUUID();
-}
-
-/** The create request for a launch: analysis:cwl (structured, with activation code) or analysis:nextflow. */
 export function buildCreateRequest(
   language: PipelineLanguage,
   projectId: string,
   spec: LaunchSpec,
   activationCodeDetailId: string | undefined,
-  nonce?: string,
+  identity: LaunchIdentity,
   endpoint: CreateEndpoint = language === "CWL" ? "analysis:cwl" : "analysis:nextflow",
 ): CreateRequest {
+  const technicalTags = [...(spec.tags?.technicalTags ?? []).filter((t) => t !== identity.tag), identity.tag];
   const body: Record<string, unknown> = {
     userReference: spec.userReference,
     pipelineId: spec.pipelineId,
-    ...(spec.tags ? { tags: spec.tags } : {}),
+    tags: { ...spec.tags, technicalTags },
     analysisStorageId: spec.analysisStorageId,
     ...(spec.outputParentFolderId ? { outputParentFolderId: spec.outputParentFolderId } : {}),
     ...(spec.analysisOutput && spec.analysisOutput.length > 0 ? { analysisOutput: spec.analysisOutput } : {}),
@@ -194,7 +188,7 @@ export function buildCreateRequest(
     display: `POST /api/projects/${projectId}/${endpoint}`,
     version: "v4",
     body,
-    idempotencyKey: launchIdempotencyKey(endpoint, projectId, body, nonce),
+    idempotencyKey: identity.idempotencyKey,
   };
 }
 
@@ -226,4 +220,88 @@ export async function sendCreate(
     signal,
   });
   return res.body;
+}
+
+/**
+ * Whether a 422 means "this Idempotency-Key was already used with another body": only when the request
+ * carried a key and ICA's problem text says so; any other 422 is a validation error about the request.
+ */
+export function isIdempotencyMismatch(err: unknown, req: { idempotencyKey?: string }): boolean {
+  if (!(err instanceof IcaApiError) || err.status !== 422 || !req.idempotencyKey) return false;
+  const text = [err.title, err.detail ?? "", ...Object.keys(err.parameters)].join(" ");
+  return /idempoten/i.test(text);
+}
+
+/** An analysis found by its launch tag. */
+export interface ExistingLaunch {
+  id: string;
+  /** Left out when ICA's item lacks it (never invented). */
+  reference?: string;
+  userReference?: string;
+  status: string;
+  timeCreated?: string;
+  /** How many analyses carry the tag (more than one after a rerun); the newest is the one shown. */
+  matches: number;
+}
+
+const EXISTING_PAGE_SIZE = 100;
+/** Pages read at most: with the filter honoured one page holds every match; this bounds an ICA that ignores it. */
+const EXISTING_MAX_PAGES = 10;
+
+/**
+ * The newest analysis of the project carrying the launch tag `tag` (POST analysis:search with technicalTags),
+ * or undefined. Items are checked for the tag themselves, so an ICA that ignored the filter cannot make an
+ * unrelated analysis look like this launch; the search pages on until the cursor ends, repeats, a page comes
+ * back empty or the page bound is reached.
+ */
+export async function findExistingLaunch(
+  ica: IcaClient,
+  projectId: string,
+  tag: string,
+  signal?: AbortSignal,
+): Promise<ExistingLaunch | undefined> {
+  const found: IcaAnalysis[] = [];
+  const seenTokens = new Set<string>();
+  let pageToken: string | undefined;
+  for (let page = 0; page < EXISTING_MAX_PAGES; page++) {
+    // Read here rather than through searchAnalyses: every item is checked before anything else looks at it.
+    const res = readPage<IcaAnalysis | null>(
+      (
+        await ica.request({
+          method: "POST",
+          path: "/api/projects/{projectId}/analysis:search",
+          pathParams: { projectId },
+          query: pageQuery({
+            mode: "cursor",
+            pageSize: EXISTING_PAGE_SIZE,
+            ...(pageToken ? { pageToken } : {}),
+          }),
+          body: { technicalTags: [tag] },
+          version: "v3", // AnalysisPagedListV4 under the v3 media type, as the spec has it
+          safe: true,
+          signal,
+        })
+      ).body,
+    );
+    for (const a of res.items) {
+      // AnalysisV4.tags is required: an item that does not show the tag is not this launch (fail closed).
+      const tags = a?.tags?.technicalTags;
+      if (typeof a?.id === "string" && Array.isArray(tags) && tags.includes(tag)) found.push(a);
+    }
+    const next = res.nextPageToken;
+    if (!next || res.items.length === 0 || seenTokens.has(next)) break;
+    seenTokens.add(next);
+    pageToken = next;
+  }
+  if (found.length === 0) return undefined;
+  // Ties go to the later item: listings come in creation order.
+  const newest = found.reduce((a, b) => ((b.timeCreated ?? "") >= (a.timeCreated ?? "") ? b : a));
+  return {
+    id: newest.id,
+    ...(typeof newest.reference === "string" ? { reference: newest.reference } : {}),
+    ...(typeof newest.userReference === "string" ? { userReference: newest.userReference } : {}),
+    status: v4Status(typeof newest.status === "string" ? newest.status : undefined),
+    ...(newest.timeCreated ? { timeCreated: newest.timeCreated } : {}),
+    matches: found.length,
+  };
 }

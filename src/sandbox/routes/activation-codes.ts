@@ -13,7 +13,9 @@ import type { RequestContext, RouteDef } from "../context.js";
 import { ProblemError } from "../problem.js";
 import type { PipelineRecord, ProjectRecord } from "../state.js";
 import { activationCodeView } from "../views.js";
-import { matchingActivationCodes, Problems, parseAnalysisInput } from "./analysis-create.js";
+import { matchingActivationCodes } from "./analysis-create/activation.js";
+import { parseAnalysisInput } from "./analysis-create/analysis-input.js";
+import { Problems } from "./analysis-create/problems.js";
 
 type Language = "CWL" | "NEXTFLOW";
 

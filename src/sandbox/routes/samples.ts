@@ -3,10 +3,10 @@
  * POST /api/projects/{projectId}/sampleCreationBatch (201, Idempotency-Key), GET …/{batchId},
  * GET …/{batchId}/items (paged, status filter) and GET …/{batchId}/items/{itemId}.
  *
- * Processing (ICA API guide, "Duplicate Files on SampleCreationBatch"): the data to link is checked for
- * duplicate files across the whole batch, by file name. A folder stands for every file beneath it. Of the
- * copies of a name, those in the lowest-level (deepest) folder are used and copies in higher-level folders
- * or the root are ignored; copies tied at the deepest level are all used.
+ * Processing (ICA API guide, "Duplicate Files on SampleCreationBatch"): the data to link of each item (each
+ * sample) is checked for duplicate files, by file name; other items do not take part. A folder stands for
+ * every file beneath it. Of the copies of a name, those in the lowest-level (deepest) folder are used and
+ * copies in higher-level folders or the root are ignored; copies tied at the deepest level are all used.
  *
  * Progress over sandbox time: the job is INITIALIZED, RUNNING from JOB_START_MS after creation, and the items
  * are processed one per ITEM_MS (RUNNING, then SUCCEEDED with the sample created, or FAILED when data to
@@ -84,15 +84,13 @@ function filesBeneath(state: SandboxState, folder: DataRecord): DataRecord[] {
 }
 
 /**
- * The duplicate-file rule over the whole batch: per file name, the deepest copies are used. Returns, per item,
- * the file ids to link (in the order they were given, each file once).
+ * The duplicate-file rule within each item: per file name, the item's deepest copies are used. Returns, per
+ * item, the file ids to link (in the order they were given, each file once).
  */
 export function applyDuplicateRule(state: SandboxState, perItem: DataRecord[][]): string[][] {
-  const deepest = new Map<string, number>();
-  for (const files of perItem) {
-    for (const f of files) deepest.set(f.name, Math.max(deepest.get(f.name) ?? -1, depthOf(state, f)));
-  }
   return perItem.map((files) => {
+    const deepest = new Map<string, number>();
+    for (const f of files) deepest.set(f.name, Math.max(deepest.get(f.name) ?? -1, depthOf(state, f)));
     const kept: string[] = [];
     for (const f of files) {
       if (depthOf(state, f) === deepest.get(f.name) && !kept.includes(f.id)) kept.push(f.id);

@@ -10,7 +10,7 @@ import {
   seedActivationCodes,
   seedCredentialsAndSamples,
 } from "./misc.js";
-import { type SeedPipelineIds, seedPipelines } from "./pipelines.js";
+import { type SeedPipelineIds, seedPipelines, seedTwinActivationCodes } from "./pipelines.js";
 import { type SeedProjectIds, seedProjects } from "./projects.js";
 
 export { SEED_PROJECTS } from "./projects.js";
@@ -46,6 +46,7 @@ export function seedState(state: SandboxState): SeedSummary {
     return id;
   });
   seedActivationCodes(state, catalog, pipelines.ids);
+  seedTwinActivationCodes(state, catalog, pipelines.ids);
   seedCredentialsAndSamples(state, catalog, projects, data);
   return { catalog, projects, pipelines: pipelines.ids };
 }

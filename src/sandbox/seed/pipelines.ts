@@ -20,7 +20,8 @@ export type SeedPipelineKey =
   | "dragenRna"
   | "rnaseq"
   | "sarek"
-  | "fastqcDraft";
+  | "fastqcDraft"
+  | "scrnaseq";
 export type SeedPipelineIds = Record<SeedPipelineKey, string>;
 
 /** How analyses of a pipeline look (used by the analysis seed; not part of any ICA object). */
@@ -409,6 +410,39 @@ const SPECS: PipelineSpec[] = [
       durationMinutes: [8, 25],
     },
   },
+  {
+    key: "scrnaseq",
+    code: "nf-core-scrnaseq-2-7-1",
+    description:
+      "nf-core/scrnaseq 2.7.1: 10x single-cell RNA-seq alignment and counting (simpleaf, STARsolo or kallisto).",
+    language: "NEXTFLOW",
+    languageVersion: "23.10.1",
+    status: "RELEASED",
+    storage: "medium",
+    proprietary: false,
+    inputFormType: "JSON",
+    technicalTags: ["nf-core", "single-cell"],
+    ageDays: 60,
+    projects: ["singleCell"],
+    inputs: [fastqs("fastqs", "10x FASTQ files (R1 barcodes and UMIs, R2 cDNA)")],
+    configuration: [
+      options("aligner", "Alignment and counting route", ["simpleaf", "star", "kallisto"], ["simpleaf"]),
+      str("protocol", "10x chemistry", false, ["10XV3"]),
+    ],
+    profile: {
+      slug: "nf-scrnaseq",
+      steps: [
+        { name: "NFCORE_SCRNASEQ:SCRNASEQ:FASTQC", technical: false, computeType: "standard-small" },
+        { name: "NFCORE_SCRNASEQ:SCRNASEQ:SIMPLEAF_QUANT", technical: false, computeType: "standard-large" },
+        { name: "NFCORE_SCRNASEQ:SCRNASEQ:MTX_CONVERSION", technical: false, computeType: "standard-small" },
+      ],
+      outputs: [
+        { suffix: ".filtered_feature_bc_matrix.h5ad", format: "UNKNOWN", sizeMb: [200, 900] },
+        { suffix: ".multiqc_report.html", format: "HTML", sizeMb: [1, 4] },
+      ],
+      durationMinutes: [60, 180],
+    },
+  },
 ];
 
 export interface SeededPipelines {
@@ -456,4 +490,41 @@ export function seedPipelines(
     profiles[id] = spec.profile;
   }
   return { ids, profiles };
+}
+
+/**
+ * Two equally good activation codes for one pipeline (the single-cell pilot's grants A and B, the same number
+ * of free slots each): the best match is the oldest of the two, and it changes with every launch that books a
+ * slot of it. ICA's own best match can move the same way between two identical launches.
+ */
+export const TWIN_CODE_PIPELINE: SeedPipelineKey = "scrnaseq";
+const TWIN_CODE_SLOTS = 20;
+
+export function seedTwinActivationCodes(
+  state: SandboxState,
+  catalog: CatalogIds,
+  pipelines: SeedPipelineIds,
+): void {
+  for (const grant of ["A", "B"]) {
+    const key = `single-cell-pilot-${grant.toLowerCase()}`;
+    state.activationCodes.insert({
+      id: stableUuid(state.seed, `activationCode:${key}`),
+      label: `Single-cell pilot, grant ${grant}`,
+      allowedSlots: TWIN_CODE_SLOTS,
+      usedSlots: 0,
+      movedSlots: 0,
+      originalSlots: TWIN_CODE_SLOTS,
+      bundle: {
+        id: stableUuid(state.seed, `bundle:${key}`),
+        name: `Single-Cell Pilot Grant ${grant}`,
+        maxNumberOfAllowedSlots: TWIN_CODE_SLOTS,
+        activePipelineIds: [pipelines[TWIN_CODE_PIPELINE]],
+        canceledPipelineIds: [],
+        retiredPipelineIds: [],
+        regionIds: [catalog.regions.us, catalog.regions.eu],
+        analysisStorageIds: Object.values(catalog.storages),
+      },
+      usages: [],
+    });
+  }
 }

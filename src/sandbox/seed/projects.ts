@@ -21,7 +21,8 @@ export type SeedProjectIds = Record<SeedProjectKey, string>;
 
 interface ProjectSpec {
   key: SeedProjectKey;
-  shortDescription: string;
+  /** null where ICA allows it (Project.shortDescription is nullable), so tools meet a null in ordinary tests. */
+  shortDescription: string | null;
   information: string | null;
   active: boolean;
   region: "us" | "eu";
@@ -94,7 +95,7 @@ const SPECS: ProjectSpec[] = [
   },
   {
     key: "archive",
-    shortDescription: "Hidden: exome results from 2024, archived to cold storage",
+    shortDescription: null,
     information: "Project hidden after the 2024 exome study closed; data is ARCHIVED.",
     active: false,
     region: "us",

@@ -10,8 +10,8 @@ import {
   buildCreateRequest,
   type CreateRequest,
   findBestActivationCode,
+  type LaunchIdentity,
   type LaunchSpec,
-  newRerunNonce,
 } from "../../ica/api/launch.js";
 import {
   getConfigurationParameters,
@@ -43,7 +43,7 @@ export interface ResolvedLaunch {
   request: CreateRequest;
   storage: { id: string; name?: string; source: string };
   activationCode: { id: string; bundle?: string; source: string };
-  nonce?: string;
+  identity: LaunchIdentity;
   resolvedPaths: { path: string; dataId: string }[];
   defaultsUsed: string[];
   notes: string[];
@@ -166,7 +166,11 @@ function mergeInputErrors(err: unknown, problems: string[]): never {
   throw err;
 }
 
-export async function resolveLaunch(args: StartAnalysisArgs, ctx: ToolContext): Promise<ResolvedLaunch> {
+export async function resolveLaunch(
+  args: StartAnalysisArgs,
+  ctx: ToolContext,
+  identity: LaunchIdentity,
+): Promise<ResolvedLaunch> {
   const projectId = ctx.projectId(args.projectId);
   const problems: string[] = [];
   const notes: string[] = [];
@@ -350,8 +354,7 @@ export async function resolveLaunch(args: StartAnalysisArgs, ctx: ToolContext): 
     }
   }
   await ctx.progress(3, 4, "activation code resolved");
-  const nonce = args.rerun ? newRerunNonce() : undefined;
-  const request = buildCreateRequest(language, projectId, spec, activationCode.id, nonce);
+  const request = buildCreateRequest(language, projectId, spec, activationCode.id, identity);
   return {
     projectId,
     pipeline,
@@ -360,7 +363,7 @@ export async function resolveLaunch(args: StartAnalysisArgs, ctx: ToolContext): 
     request,
     storage,
     activationCode,
-    ...(nonce ? { nonce } : {}),
+    identity,
     resolvedPaths,
     defaultsUsed,
     notes,

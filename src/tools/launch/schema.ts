@@ -97,15 +97,23 @@ export const startAnalysisOutput = {
   outcome: z.enum(["dry_run", "started", "existing"]),
   dryRun: z.boolean(),
   analysis: z
-    .object({ id: z.string(), reference: z.string(), userReference: z.string(), status: z.string() })
+    .object({
+      id: z.string(),
+      reference: z.string().optional(),
+      userReference: z.string().optional(),
+      status: z.string(),
+    })
     .optional(),
-  resolved: z.object({
-    pipeline: z.object({ id: z.string(), code: z.string(), language: z.string() }),
-    storage: z.object({ id: z.string(), name: z.string().optional(), source: z.string() }),
-    activationCode: z.object({ id: z.string(), bundle: z.string().optional(), source: z.string() }),
-  }),
-  endpoint: z.string(),
+  resolved: z
+    .object({
+      pipeline: z.object({ id: z.string(), code: z.string(), language: z.string() }),
+      storage: z.object({ id: z.string(), name: z.string().optional(), source: z.string() }),
+      activationCode: z.object({ id: z.string(), bundle: z.string().optional(), source: z.string() }),
+    })
+    .optional(),
+  endpoint: z.string().optional(),
   idempotencyKey: z.string(),
+  launchTag: z.string(),
   headers: z.record(z.string(), z.string()).optional(),
   body: z.record(z.string(), z.unknown()).optional(),
   resolvedPaths: z.array(z.object({ path: z.string(), dataId: z.string() })).optional(),
