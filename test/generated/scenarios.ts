@@ -84,9 +84,7 @@ export const SCENARIOS: Record<string, Scenario> = {
     ),
     check: (s, ctx) => {
       const served = servedData(ctx);
-      return (Array.isArray(s.items) ? s.items : []).flatMap((item: any, i: number) =>
-        dataItemProblems(item, served, `items[${i}]`),
-      );
+      return (Array.isArray(s.items) ? s.items : []).flatMap((item: any, i: number) => dataItemProblems(item, served, `items[${i}]`));
     },
   },
   ica_get_data: {
@@ -118,6 +116,7 @@ export const SCENARIOS: Record<string, Scenario> = {
       },
       ["projectId"],
     ),
+    computed: ["statusCounts", "duplicatesDropped", "rowsCut"],
   },
   ica_get_analysis: {
     args: optional(
@@ -170,6 +169,7 @@ export const SCENARIOS: Record<string, Scenario> = {
       },
       ["projectId"],
     ),
+    computed: ["inProject"],
   },
   ica_get_pipeline: {
     args: fc.oneof(
