@@ -84,7 +84,9 @@ export const SCENARIOS: Record<string, Scenario> = {
     ),
     check: (s, ctx) => {
       const served = servedData(ctx);
-      return (Array.isArray(s.items) ? s.items : []).flatMap((item: any, i: number) => dataItemProblems(item, served, `items[${i}]`));
+      return (Array.isArray(s.items) ? s.items : []).flatMap((item: any, i: number) =>
+        dataItemProblems(item, served, `items[${i}]`),
+      );
     },
   },
   ica_get_data: {
