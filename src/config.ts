@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { registerSecret } from "./redact.js";
+import { redactAndCut, registerSecret } from "./redact.js";
 
 /**
  * Every setting of the server in one table: the README's configuration section is generated from it
@@ -93,7 +93,7 @@ export const OPTIONS: OptionSpec[] = [
     kind: "boolean",
     default: "false",
     description:
-      "Register only tools that change nothing in ICA (readOnlyHint); `ica_call_api` stays, limited to operations that change nothing.",
+      "Register only tools that change nothing in ICA (readOnlyHint); `ica_call_api` stays, limited to operations that change nothing and registered as read-only. Booleans take true/false, 1/0, yes/no or on/off; anything else stops the server.",
   },
   {
     key: "allowedProjects",
@@ -101,7 +101,7 @@ export const OPTIONS: OptionSpec[] = [
     flag: "--allowed-projects",
     kind: "list",
     description:
-      "Comma-separated project ids. Calls naming any other project (output targets included) are refused before anything is sent, and listings show only these.",
+      "Comma-separated project ids (UUIDs). Calls naming any other project anywhere in their arguments (output targets included) are refused before anything is sent, and listings show only these; see Safe setups for `ica_call_api`.",
   },
   {
     key: "tools",
@@ -156,11 +156,22 @@ const httpUrl = z
 
 const nonEmpty = z.string().trim().min(1);
 
+/** ICA project ids are UUIDs; anything else (a name, a path, "..") is a misconfiguration, caught at startup. */
+export const PROJECT_ID_PATTERN =
+  /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+const projectId = z
+  .string()
+  .trim()
+  .regex(
+    PROJECT_ID_PATTERN,
+    "must be a project id (a UUID such as 2f5d1c7e-…; ica_list_projects shows them)",
+  );
+
 export const ConfigSchema = z.object({
   baseUrl: httpUrl.default(DEFAULT_BASE_URL),
   apiKey: nonEmpty.optional(),
   accessToken: nonEmpty.optional(),
-  projectId: nonEmpty.optional(),
+  projectId: projectId.optional(),
   tenant: nonEmpty.optional(),
   maxRps: positiveNumber("the request rate", 1, 1000)
     .refine((n) => Number.isInteger(n), "the request rate must be a whole number")
@@ -168,7 +179,7 @@ export const ConfigSchema = z.object({
   timeoutMs: positiveNumber("the timeout", 100, 3_600_000).default(30_000),
   logLevel: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   readOnly: z.boolean().default(false),
-  allowedProjects: z.array(z.string()).optional(),
+  allowedProjects: z.array(projectId).optional(),
   tools: z.array(z.string()).optional(),
   excludeTools: z.array(z.string()).optional(),
   sandbox: z.boolean().default(false),
@@ -185,8 +196,26 @@ function optionLabel(spec: OptionSpec, fromFlag: boolean, envName?: string): str
   return envName ?? spec.env ?? spec.flag ?? spec.key;
 }
 
-function coerce(spec: OptionSpec, value: string): unknown {
-  if (spec.kind === "boolean") return /^(1|true|yes|on)$/i.test(value);
+const TRUE_WORDS = new Set(["true", "1", "yes", "on"]);
+const FALSE_WORDS = new Set(["false", "0", "no", "off"]);
+
+class BooleanError extends Error {}
+
+/** A safety switch must never silently do nothing: anything but the eight words (any case) is an error. */
+function parseBoolean(value: string, label: string): boolean {
+  const word = value.trim().toLowerCase();
+  if (TRUE_WORDS.has(word)) return true;
+  if (FALSE_WORDS.has(word)) return false;
+  throw new BooleanError(
+    `invalid ${label}: must be true/false, 1/0, yes/no or on/off (got "${redactAndCut(value, 40)}")`,
+  );
+}
+
+/** An empty (or blank) value means unset: that is what an MCP Bundle sends for a field left blank. */
+const isBlank = (value: string | undefined) => value === undefined || value.trim() === "";
+
+function coerce(spec: OptionSpec, value: string, label: string): unknown {
+  if (spec.kind === "boolean") return parseBoolean(value, label);
   if (spec.kind === "list") {
     return value
       .split(",")
@@ -202,11 +231,26 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ParseResult
   const source: Record<string, { fromFlag: boolean; envName?: string }> = {};
   const notices: string[] = [];
 
+  try {
+    return parseRaw(argv, env, raw, source, notices);
+  } catch (err) {
+    if (err instanceof BooleanError) return { ok: false, message: err.message };
+    throw err;
+  }
+}
+
+function parseRaw(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  raw: Record<string, unknown>,
+  source: Record<string, { fromFlag: boolean; envName?: string }>,
+  notices: string[],
+): ParseResult {
   for (const spec of OPTIONS) {
     for (const name of [...(spec.aliases ?? []).slice().reverse(), ...(spec.env ? [spec.env] : [])]) {
       const value = env[name];
-      if (value !== undefined && value !== "") {
-        raw[spec.key] = coerce(spec, value);
+      if (!isBlank(value)) {
+        raw[spec.key] = coerce(spec, value!, name);
         source[spec.key] = { fromFlag: false, envName: name };
       }
     }
@@ -221,12 +265,16 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ParseResult
     const spec = OPTIONS.find((o) => o.flag === name);
     if (!spec) return { ok: false, message: `unknown flag ${name} (see --help)` };
     if (spec.kind === "boolean") {
-      raw[spec.key] = inline === undefined ? true : /^(1|true|yes|on)$/i.test(inline);
+      // --read-only= (blank) sets nothing; it never turns a switch off that the environment turned on.
+      if (inline !== undefined && isBlank(inline)) continue;
+      raw[spec.key] = inline === undefined ? true : parseBoolean(inline, name);
     } else {
       const value = inline ?? argv[++i];
       if (value === undefined || value.startsWith("--"))
         return { ok: false, message: `${name} needs a value` };
-      raw[spec.key] = coerce(spec, value);
+      // A blank value (--project-id=) sets nothing, as an empty environment variable does.
+      if (isBlank(value)) continue;
+      raw[spec.key] = coerce(spec, value, name);
     }
     source[spec.key] = { fromFlag: true };
   }
@@ -237,10 +285,12 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ParseResult
     const key = String(issue.path[0] ?? "");
     const spec = OPTIONS.find((o) => o.key === key);
     const label = spec ? optionLabel(spec, source[key]?.fromFlag ?? false, source[key]?.envName) : key;
+    const value =
+      Array.isArray(raw[key]) && typeof issue.path[1] === "number" ? raw[key][issue.path[1]] : raw[key];
     const shown = spec?.secret
       ? ""
-      : raw[key] !== undefined
-        ? ` (got "${String(raw[key]).slice(0, 80)}")`
+      : value !== undefined
+        ? ` (got "${redactAndCut(String(value), 80)}")`
         : "";
     return { ok: false, message: `invalid ${label}: ${issue.message}${shown}` };
   }

@@ -3,8 +3,9 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { type Config, parseConfig, usage } from "./config.js";
-import { listProjects } from "./ica/api/projects.js";
+import { getProject, listProjects } from "./ica/api/projects.js";
 import type { IcaClient } from "./ica/client.js";
+import { IcaApiError } from "./ica/errors.js";
 import { clientFromConfig } from "./ica/from-config.js";
 import { planPaging } from "./ica/paging.js";
 import { log, setLogLevel } from "./log.js";
@@ -28,7 +29,8 @@ async function main(): Promise<void> {
   }
   const parsed = parseConfig(argv, process.env);
   if (!parsed.ok) {
-    process.stderr.write(`ica-mcp: ${redact(parsed.message)}\n`);
+    const prefix = argv.includes("--check") ? "ica-mcp --check: FAIL:" : "ica-mcp:";
+    process.stderr.write(`${prefix} ${redact(parsed.message)}\n`);
     process.exit(1);
   }
   let config: Config = parsed.config;
@@ -95,6 +97,19 @@ async function main(): Promise<void> {
   // The SDK's stdio transport does not exit on stdin EOF (typescript-sdk#2002): orphaned servers pile up.
   process.stdin.on("end", () => void shutdown("stdin closed"));
   process.stdin.on("close", () => void shutdown("stdin closed"));
+  process.stdin.on("error", (err) => void shutdown(`stdin failed: ${err.message}`));
+  // The transport closes itself on an unrecoverable read (a line over its buffer limit) and then stops
+  // reading stdin, so "end" would never come: whenever it closes, the server goes too. Set before connect():
+  // the SDK chains handlers that are already there.
+  let transportError: string | undefined;
+  transport.onerror = (err) => {
+    transportError = err.message;
+    log.debug("stdio transport error", { error: err.message });
+  };
+  transport.onclose = () =>
+    void shutdown(
+      transportError ? `the stdio transport closed after: ${transportError}` : "the stdio transport closed",
+    );
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
 
@@ -124,15 +139,60 @@ async function runCheck(config: Config, ica: IcaClient): Promise<boolean> {
     const page = await listProjects(ica, {}, plan);
     const count =
       page.remainingRecords !== undefined ? page.items.length + page.remainingRecords : page.items.length;
+    const scope = await checkProjects(config, ica);
     verdict(
-      `OK: authenticated to ICA at ${where}; ${count} project(s) visible${config.projectId ? `; default project ${config.projectId}` : ""}`,
+      `${scope.ok ? "OK" : "FAIL"}: authenticated to ICA at ${where}; ${count} project(s) visible${config.projectId ? `; default project ${config.projectId}` : ""}${scope.notes.length > 0 ? `; ${scope.notes.join("; ")}` : ""}`,
     );
-    return true;
+    return scope.ok;
   } catch (err) {
     const text = formatToolError(err, "--check").replace(/\n/g, " ");
     verdict(`FAIL: ${text}`);
     return false;
   }
+}
+
+/** At most this many ICA_ALLOWED_PROJECTS entries are looked up by --check. */
+const MAX_CHECKED_PROJECTS = 20;
+
+/**
+ * --check: whether ICA_PROJECT_ID and ICA_ALLOWED_PROJECTS name projects this key can see (a list that matches
+ * none of them would refuse every call). One GET per project, bounded.
+ */
+async function checkProjects(config: Config, ica: IcaClient): Promise<{ ok: boolean; notes: string[] }> {
+  const visible = async (id: string) => {
+    try {
+      await getProject(ica, id);
+      return true;
+    } catch (err) {
+      if (err instanceof IcaApiError && (err.status === 404 || err.status === 403)) return false;
+      throw err;
+    }
+  };
+  const notes: string[] = [];
+  let ok = true;
+  if (config.projectId && !(await visible(config.projectId))) {
+    ok = false;
+    notes.push(`ICA_PROJECT_ID ${config.projectId} is not a project this key can see`);
+  }
+  const allowed = config.allowedProjects ?? [];
+  if (allowed.length > 0) {
+    const checked = allowed.slice(0, MAX_CHECKED_PROJECTS);
+    const missing: string[] = [];
+    for (const id of checked) if (!(await visible(id))) missing.push(id);
+    if (missing.length === checked.length && checked.length === allowed.length) {
+      ok = false;
+      notes.push(
+        `ICA_ALLOWED_PROJECTS matches none of the visible projects (${missing.join(", ")}): every call would be refused`,
+      );
+    } else if (missing.length > 0) {
+      notes.push(`ICA_ALLOWED_PROJECTS: not visible to this key: ${missing.join(", ")}`);
+    } else {
+      notes.push(
+        `ICA_ALLOWED_PROJECTS: ${checked.length} allowed project(s) visible${allowed.length > checked.length ? ` (first ${checked.length} checked)` : ""}`,
+      );
+    }
+  }
+  return { ok, notes };
 }
 
 process.on("unhandledRejection", (err) => {

@@ -50,6 +50,25 @@ describe("the stdio server under bad input and shutdown", () => {
     await Promise.all(pending);
   });
 
+  it("exits by itself when the transport closes on an over-long line, saying why on stderr", async () => {
+    const server = spawnServer(["--sandbox"], {});
+    await initialize(server);
+    // 11 MB without a newline: over the SDK's 10 MB read buffer, which then closes the transport and stops
+    // reading stdin. stdin stays open here: the process must not wait for its end.
+    const chunk = "x".repeat(1024 * 1024);
+    // The child goes away while the rest is still buffered: that write error is expected.
+    server.child.stdin.on("error", () => {});
+    for (let i = 0; i < 11; i++) server.child.stdin.write(chunk);
+    const exit = await within(server.exited, EXIT_BOUND_MS);
+    if (exit === "timeout") server.child.kill("SIGKILL");
+    expect(exit).not.toBe("timeout");
+    expect(server.stderr()).toMatch(
+      /shutting down \(the stdio transport closed after: ReadBuffer exceeded maximum size/,
+    );
+    for (const line of server.stdoutLines)
+      expect((JSON.parse(line) as { jsonrpc: string }).jsonrpc).toBe("2.0");
+  });
+
   it("exits on SIGTERM", async () => {
     const server = spawnServer(["--sandbox"], {});
     await initialize(server);

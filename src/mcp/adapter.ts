@@ -23,6 +23,7 @@ import { argumentError } from "./input-errors.js";
 import { outputShapeError } from "./output-errors.js";
 import { serializeStructured } from "./serialize.js";
 import type { CompiledTool, Surface } from "./surface.js";
+import { untrustedText } from "./untrusted.js";
 
 export interface ToolAnnotations {
   readOnlyHint: boolean;
@@ -191,7 +192,7 @@ export async function runTool(tool: CompiledTool, args: unknown, ctx: ToolContex
     if (!parsed.success) return errorResult(outputShapeError(def, parsed.error));
     return toolResult(
       def.name,
-      redactKnown(output.summary),
+      untrustedText(redactKnown(output.summary)),
       redactDeep(parsed.data) as Record<string, unknown>,
     );
   } catch (err) {
@@ -224,7 +225,7 @@ function toolResult(name: string, summary: string, structured: Record<string, un
 }
 
 function errorResult(text: string): CallToolResult {
-  return { content: [{ type: "text", text: redact(text) }], isError: true };
+  return { content: [{ type: "text", text: untrustedText(redact(text)) }], isError: true };
 }
 
 /**

@@ -10,15 +10,19 @@ import {
 } from "../ica/errors.js";
 import { CatalogueUnavailableError } from "../ica/openapi/errors.js";
 import { log } from "../log.js";
-import { redact } from "../redact.js";
+import { redactAndCut } from "../redact.js";
 
 /**
  * Turns any failure into text a model can act on: what went wrong, then the next step. Never a stack trace,
  * never a credential (the text is redacted before it leaves).
  */
 export function formatToolError(err: unknown, toolName: string): string {
-  return redact(describe(err, toolName));
+  // Bounded before any pattern runs, redacted before the final cut (so no secret is left half-recognised).
+  return redactAndCut(describe(err, toolName).slice(0, 64_000), MAX_ERROR_CHARS, "… [cut]");
 }
+
+/** An error text is never longer than this. */
+const MAX_ERROR_CHARS = 8_000;
 
 function describe(err: unknown, toolName: string): string {
   if (err instanceof UserInputError) {
@@ -49,7 +53,7 @@ function describe(err: unknown, toolName: string): string {
   log.error(`unexpected failure in ${toolName}`, {
     error: err instanceof Error ? (err.stack ?? message) : message,
   });
-  return `Internal error in ica-mcp while running ${toolName}: ${message.slice(0, 300)}.\nNext step: call again; if it persists, report it with the server's stderr log.`;
+  return `Internal error in ica-mcp while running ${toolName}: ${redactAndCut(message.slice(0, 10_000), 300)}.\nNext step: call again; if it persists, report it with the server's stderr log.`;
 }
 
 function describeApiError(err: IcaApiError): string {

@@ -1,9 +1,11 @@
 import { type McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
+import { redactDeep } from "../redact.js";
 import { type AdapterDeps, type AnyTool, makeContext } from "./adapter.js";
 import { formatToolError } from "./errors.js";
 import { serializeStructured } from "./serialize.js";
+import { untrustedText } from "./untrusted.js";
 
 /**
  * Resource templates for clients that prefer resources to tools. Each read runs the matching read-only
@@ -42,14 +44,15 @@ export function registerResources(server: McpServer, tools: AnyTool[], deps: Ada
         try {
           const parsed = z.strictObject(tool.inputSchema).parse(args);
           const output = await tool.handler(parsed, ctx);
-          const structured = z.object(tool.outputSchema).parse(output.structured);
+          // The same redaction and escaping as a tool result: a resource is a way out of the server too.
+          const structured = redactDeep(z.object(tool.outputSchema).parse(output.structured));
           return {
             contents: [
               { uri: uri.href, mimeType: "application/json", text: serializeStructured(structured) },
             ],
           };
         } catch (err) {
-          throw new McpError(ErrorCode.InvalidParams, formatToolError(err, t.tool));
+          throw new McpError(ErrorCode.InvalidParams, untrustedText(formatToolError(err, t.tool)));
         } finally {
           ctx.dispose();
         }

@@ -4,12 +4,16 @@ import { UserInputError } from "../ica/errors.js";
 import { boundValue, secretValues } from "../ica/openapi/bound.js";
 import { replacementFor } from "../ica/openapi/catalogue.js";
 import { getCatalogue } from "../ica/openapi/document.js";
-import { prepareCall, projectIdsIn } from "../ica/openapi/validate.js";
-import { defineTool } from "../mcp/adapter.js";
-import { registerSecret } from "../redact.js";
+import { argumentProblems } from "../ica/openapi/limits.js";
+import { ownerOf, projectIdsIn, type Scope, scopeOf } from "../ica/openapi/scope.js";
+import { prepareCall } from "../ica/openapi/validate.js";
+import { type AnyTool, defineTool, type ToolContext } from "../mcp/adapter.js";
+import { maskSignedQuery, redactDeep, registerLikelySecret } from "../redact.js";
 
 /** Characters of result JSON returned at most (about 5,000 tokens). */
 export const MAX_RESULT_CHARS = 20_000;
+/** Secret-looking values registered per call at most (the registry itself is bounded too). */
+const MAX_SECRETS_PER_CALL = 50;
 
 const READ_ONLY_RULE =
   "only GET operations and the POSTs that change nothing (…:search, activationCodes:findBestMatching…/findAllMatching…, …:createDownloadUrl(s), …:createInlineViewUrl)";
@@ -40,20 +44,34 @@ export const callApiTool = defineTool({
     notice: z.string().optional(),
     nextPageToken: z.string().optional(),
     hiddenByAllowedProjects: z.number().optional(),
+    signaturesMasked: z.boolean().optional(),
     deprecated: z
       .object({ replacedBy: z.array(z.string()).optional(), note: z.string().optional() })
       .optional(),
   },
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   async handler(args, ctx) {
-    // Secrets in the body (storage credential keys, passwords) are registered before anything can fail.
-    for (const secret of secretValues(args.body)) registerSecret(secret);
+    // Bounds first: nothing below (schemas, patterns, redaction) ever sees a megabyte key.
+    const tooLarge = argumentProblems({ path: args.path, query: args.query, body: args.body });
+    if (tooLarge.length > 0) {
+      throw new UserInputError(
+        tooLarge,
+        "send smaller arguments: keys of at most 256 characters, values of at most 20,000.",
+      );
+    }
     const catalogue = await getCatalogue(ctx.ica, { signal: ctx.signal });
     const op = catalogue.byId.get(args.operationId);
     if (op && ctx.config.readOnly && !op.changesNothing) {
       throw new UserInputError(
         `${op.operationId} (${op.method} ${op.path}) changes data in ICA, and this server is read-only (ICA_READ_ONLY): ${READ_ONLY_RULE} are allowed`,
         "use an operation that changes nothing (ica_search_api marks them changesData=false), or ask the user to run the server without ICA_READ_ONLY.",
+      );
+    }
+    const scope = op && ctx.allowedProjects ? scopeOf(op) : undefined;
+    if (scope?.kind === "refused") {
+      throw new UserInputError(
+        `${scope.reason}; with ICA_ALLOWED_PROJECTS set, ica_call_api sends only operations whose path names an allowed project, getProjects (filtered), and getData/getJob or the data-URN download and view URLs after checking the owning project`,
+        "use the project-scoped operation (/api/projects/{projectId}/…, ica_search_api finds it) or a curated tool.",
       );
     }
     const pathArgs = { ...(args.path ?? {}) };
@@ -81,9 +99,14 @@ export const callApiTool = defineTool({
       );
     }
     const call = prepared.call;
-    for (const projectId of projectIdsIn(call)) ctx.checkProject(projectId);
+    if (ctx.allowedProjects) {
+      for (const projectId of projectIdsIn(call.pathParams, call.query, call.body))
+        ctx.checkProject(projectId);
+    }
+    // Only values that are really sent, under a secret-looking key, and that look like credentials.
+    registerSecretsIn(call.body);
 
-    const res = await ctx.ica.request<unknown>({
+    const request = {
       method: call.op.method,
       path: call.op.path,
       pathParams: call.pathParams,
@@ -96,13 +119,32 @@ export const callApiTool = defineTool({
       ...(call.idempotencyKey ? { idempotencyKey: call.idempotencyKey } : {}),
       safe: call.safe,
       signal: ctx.signal,
+    };
+    let res: { status: number; body: unknown } | undefined;
+    if (scope?.kind === "data" || scope?.kind === "job") {
+      const verified = await verifyOwner(ctx, scope, call.pathParams[scope.param] ?? "");
+      // getData / getJob themselves: the verification answer is the result (nothing is fetched twice).
+      const same =
+        call.op.method === "GET" &&
+        Object.keys(call.query).length === 0 &&
+        call.version === "v3" &&
+        call.responseType === "json";
+      if (same) res = verified;
+    }
+    res ??= await ctx.ica.request<unknown>(request);
+    registerSecretsIn(res.body);
+    const { body: visible, hidden } = hideOtherProjects(call.op.path, res.body, ctx.allowedProjects, scope);
+    // Redacted (registered secrets, presigned signatures, in keys too) before anything is cut.
+    let masked = false;
+    const body = redactDeep(visible, (text) => {
+      const out = maskSignedQuery(text);
+      if (out !== text) masked = true;
+      return out;
     });
-    for (const secret of secretValues(res.body)) registerSecret(secret);
-    const { body, hidden } = hideOtherProjects(call.op.path, res.body, ctx.allowedProjects);
     const bounded = boundValue(body, MAX_RESULT_CHARS);
     const nextPageToken =
-      res.body && typeof res.body === "object" && !Array.isArray(res.body)
-        ? (res.body as { nextPageToken?: unknown }).nextPageToken
+      body && typeof body === "object" && !Array.isArray(body)
+        ? (body as { nextPageToken?: unknown }).nextPageToken
         : undefined;
     const replacement = call.op.deprecated ? replacementFor(call.op, catalogue) : undefined;
     const concretePath = buildPath(call.op.path, call.pathParams);
@@ -116,6 +158,7 @@ export const callApiTool = defineTool({
       ...(bounded.notice ? { notice: bounded.notice } : {}),
       ...(typeof nextPageToken === "string" && nextPageToken ? { nextPageToken } : {}),
       ...(hidden > 0 ? { hiddenByAllowedProjects: hidden } : {}),
+      ...(masked ? { signaturesMasked: true } : {}),
       ...(replacement
         ? {
             deprecated: {
@@ -129,14 +172,50 @@ export const callApiTool = defineTool({
   },
 });
 
+/** Registers secret-looking values (bounded per call; registerLikelySecret checks they look random). */
+function registerSecretsIn(value: unknown): void {
+  for (const secret of secretValues(value).slice(0, MAX_SECRETS_PER_CALL)) registerLikelySecret(secret);
+}
+
+/**
+ * Reads the data or job first and refuses unless ICA names an allowed owning project. Returns the answer, so
+ * a getData or getJob call need not be sent twice.
+ */
+async function verifyOwner(
+  ctx: ToolContext,
+  scope: Extract<Scope, { kind: "data" | "job" }>,
+  id: string,
+): Promise<{ status: number; body: unknown }> {
+  const what = scope.kind === "data" ? "data" : "job";
+  const res = await ctx.ica.request<unknown>({
+    method: "GET",
+    path: scope.kind === "data" ? "/api/data/{dataUrn}" : "/api/jobs/{jobId}",
+    pathParams: { [scope.param]: id },
+    version: "v3",
+    safe: true,
+    signal: ctx.signal,
+  });
+  const owner = ownerOf(scope, res.body);
+  if (!owner) {
+    throw new UserInputError(
+      `ICA names no owning project for ${what} ${id}, so ICA_ALLOWED_PROJECTS cannot be checked for it; refused`,
+      "use the project-scoped operation (/api/projects/{projectId}/…) with an allowed project.",
+    );
+  }
+  ctx.checkProject(owner);
+  return res;
+}
+
 /**
  * With ICA_ALLOWED_PROJECTS, list entries that belong to another project (by `projectId`, `project.id`, or the
- * `id` of GET /api/projects entries) are removed from the result, as the curated tools do.
+ * `id` of GET /api/projects entries) are removed from the result, as the curated tools do; so are entries
+ * without a project id outside a project-scoped path.
  */
 function hideOtherProjects(
   path: string,
   body: unknown,
   allowed: ReadonlySet<string> | undefined,
+  scope: Scope | undefined,
 ): { body: unknown; hidden: number } {
   if (!allowed || !body || typeof body !== "object" || Array.isArray(body)) return { body, hidden: 0 };
   const items = (body as { items?: unknown }).items;
@@ -146,9 +225,12 @@ function hideOtherProjects(
     const o = item as { id?: unknown; projectId?: unknown; project?: { id?: unknown } };
     return path === "/api/projects" ? o.id : (o.projectId ?? o.project?.id);
   };
+  // In a project-scoped listing an entry without a project id is the path's project; anywhere else it is
+  // not known to be allowed, so it is hidden.
+  const scoped = scope?.kind === "project-path";
   const kept = items.filter((item) => {
     const id = projectOf(item);
-    return typeof id !== "string" || allowed.has(id);
+    return typeof id === "string" ? allowed.has(id) : scoped;
   });
   return { body: { ...(body as object), items: kept }, hidden: items.length - kept.length };
 }
@@ -163,6 +245,7 @@ function summarize(
     notice?: string;
     nextPageToken?: string;
     hiddenByAllowedProjects?: number;
+    signaturesMasked?: boolean;
   },
   body: unknown,
   replacedBy: string[] | undefined,
@@ -178,8 +261,23 @@ function summarize(
   if (s.truncated && s.notice) next.push(`cut: ${s.notice}`);
   if (s.hiddenByAllowedProjects)
     next.push(`${s.hiddenByAllowedProjects} entries of projects outside ICA_ALLOWED_PROJECTS hidden`);
+  if (s.signaturesMasked)
+    next.push(
+      "presigned URL signatures are masked (ica_create_download_url gives a usable link to the user)",
+    );
   if (s.nextPageToken) next.push(`more: call again with query.pageToken="${s.nextPageToken}"`);
   if (replacedBy && replacedBy.length > 0) next.push(`deprecated: use ${replacedBy.join(" or ")} instead`);
   else if (replacedBy) next.push("deprecated in ICA's API");
   return `${parts.join(", ")}.${next.length > 0 ? ` ${next.join("; ")}.` : ""}`;
 }
+
+/**
+ * In read-only mode ica_call_api sends only operations that change nothing: it is registered as read-only, so
+ * clients that auto-approve read-only tools treat it as such.
+ */
+export const callApiReadOnlyTool: AnyTool = {
+  ...callApiTool,
+  description:
+    "Reads from ICA through one REST operation (operationId from ica_search_api) when no curated tool fits; this server is read-only, so only operations that change nothing are sent (GETs, searches, look-ups). path, query and body are objects keyed by parameter name, validated first. Returns status and JSON, cut at ~20,000 characters.",
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+};

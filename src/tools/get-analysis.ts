@@ -201,7 +201,7 @@ export const getAnalysisTool = defineTool({
     const summaryText = structured.summary ? `: ${cut(structured.summary, 200)}` : "";
     return {
       structured,
-      summary: `Analysis ${structured.userReference} (${structured.id}) is ${structured.status}${summaryText}. ${nextStepFor(structured.status)}`,
+      summary: `Analysis ${JSON.stringify(structured.userReference)} (${structured.id}) is ${structured.status}${summaryText}. ${nextStepFor(structured.status)}`,
     };
   },
 });

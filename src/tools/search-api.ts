@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { describeOperation, type OperationBrief } from "../ica/openapi/brief.js";
 import { getCatalogue } from "../ica/openapi/document.js";
+import { scopeNote } from "../ica/openapi/scope.js";
 import { searchOperations } from "../ica/openapi/search.js";
 import { defineTool } from "../mcp/adapter.js";
 
@@ -47,6 +48,10 @@ const matchShape = z.object({
     .optional(),
   idempotencyKey: z.boolean().optional(),
   notCallable: z.string().optional(),
+  allowedProjects: z
+    .string()
+    .optional()
+    .describe("With ICA_ALLOWED_PROJECTS: whether ica_call_api sends it, and what is checked first."),
 });
 
 export const searchApiTool = defineTool({
@@ -69,10 +74,13 @@ export const searchApiTool = defineTool({
   async handler(args, ctx) {
     const catalogue = await getCatalogue(ctx.ica, { signal: ctx.signal });
     const hits = searchOperations(catalogue, args.query, args.limit ?? 5);
-    let matches: OperationBrief[] = hits.map((h) => describeOperation(catalogue, h.op));
+    // With an allow-list, each match says whether ica_call_api will send it (and what it checks first).
+    const scoped = (op: (typeof hits)[number]["op"], brief: OperationBrief) =>
+      ctx.allowedProjects ? { ...brief, allowedProjects: scopeNote(op) } : brief;
+    let matches: OperationBrief[] = hits.map((h) => scoped(h.op, describeOperation(catalogue, h.op)));
     let descriptionsDropped = false;
     if (JSON.stringify(matches).length > MAX_RESULT_CHARS) {
-      matches = hits.map((h) => describeOperation(catalogue, h.op, { descriptions: false }));
+      matches = hits.map((h) => scoped(h.op, describeOperation(catalogue, h.op, { descriptions: false })));
       descriptionsDropped = true;
     }
     const structured = {
@@ -89,9 +97,11 @@ export const searchApiTool = defineTool({
       };
     }
     const names = matches.map((m) => `${m.operationId} (${m.method} ${m.path})`).join(", ");
-    const readOnlyNote = ctx.config.readOnly
-      ? " Read-only mode: only changesData=false operations can be called."
-      : "";
+    const readOnlyNote =
+      (ctx.config.readOnly ? " Read-only mode: only changesData=false operations can be called." : "") +
+      (ctx.allowedProjects
+        ? " ICA_ALLOWED_PROJECTS: operations without a project in their path are refused, except getProjects (filtered) and getData/getJob/data-URN URLs once the owning project is checked (see allowedProjects per match)."
+        : "");
     return {
       structured,
       summary: `${matches.length} match(es) for "${args.query}": ${names}. Next: ica_call_api with operationId, path, query and body as listed; other words for other operations.${readOnlyNote}`,

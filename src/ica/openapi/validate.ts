@@ -11,11 +11,21 @@
 import { createHash } from "node:crypto";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import addFormatsImport from "ajv-formats";
+import { redact } from "../../redact.js";
 import type { MediaVersion, QueryValue } from "../client.js";
 import { notCallableReason } from "./brief.js";
 import { type Catalogue, type Operation, refName, type Schema, vendorType, versionsOf } from "./catalogue.js";
 
 const EXACT_KEYWORD = "x-ica-exact";
+const LINEAR_KEYWORD = "x-ica-linear-pattern";
+
+/**
+ * Patterns of ICA's document that backtrack quadratically on long values when run as regexes (".*\/$" is
+ * tried at every start), with a scan that accepts exactly the same strings. Argument bounds cap the rest.
+ */
+const LINEAR_PATTERNS: Record<string, (value: string) => boolean> = {
+  ".*/$": (value) => value.endsWith("/"),
+};
 const OPEN_ID = "ica";
 const CLOSED_ID = "ica-closed";
 /** At most this many problems are listed (the count of the rest is given). */
@@ -66,6 +76,10 @@ function fixSchema(s: Schema): void {
     }
   }
   if (s.nullable === true && Array.isArray(s.enum) && !s.enum.includes(null)) s.enum = [...s.enum, null];
+  if (typeof s.pattern === "string" && LINEAR_PATTERNS[s.pattern]) {
+    s[LINEAR_KEYWORD] = s.pattern;
+    delete s.pattern;
+  }
   if (typeof s.pattern === "string" && ALTERNATION.test(s.pattern)) {
     s[EXACT_KEYWORD] = s.pattern.split("|");
     delete s.pattern;
@@ -135,6 +149,18 @@ function exactKeyword(allowed: string[], data: unknown): boolean {
   return false;
 }
 
+function linearKeyword(pattern: string, data: unknown): boolean {
+  const test = LINEAR_PATTERNS[pattern];
+  if (typeof data !== "string" || !test || test(data)) return true;
+  const error: Partial<ErrorObject> = {
+    keyword: "pattern",
+    message: `must match pattern "${pattern}"`,
+    params: { pattern },
+  };
+  (linearKeyword as unknown as { errors: unknown[] }).errors = [error];
+  return false;
+}
+
 function collectExtensions(value: unknown, into: Set<string>): void {
   if (Array.isArray(value)) for (const v of value) collectExtensions(v, into);
   else if (isObject(value)) {
@@ -169,8 +195,10 @@ function validators(catalogue: Catalogue): Validators {
   const extensions = new Set<string>();
   collectExtensions(catalogue.components, extensions);
   extensions.delete(EXACT_KEYWORD);
+  extensions.delete(LINEAR_KEYWORD);
   for (const keyword of extensions) ajv.addKeyword(keyword);
   ajv.addKeyword({ keyword: EXACT_KEYWORD, schemaType: "array", errors: true, validate: exactKeyword });
+  ajv.addKeyword({ keyword: LINEAR_KEYWORD, schemaType: "string", errors: true, validate: linearKeyword });
   ajv.addSchema({ $id: OPEN_ID, components: prepareComponents(catalogue.components, false) });
   ajv.addSchema({ $id: CLOSED_ID, components: prepareComponents(catalogue.components, true) });
   v = { ajv, cache: new Map() };
@@ -221,9 +249,11 @@ function typeName(value: unknown): string {
   return typeof value;
 }
 
+/** A short view of an offending value, redacted before it is cut (a cut secret is no longer recognised). */
 function preview(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  const clean = redact(text);
+  return clean.length > 60 ? `${clean.slice(0, 57)}...` : clean;
 }
 
 /** "/items/0/name" -> "body.items[0].name" */
@@ -477,27 +507,4 @@ function unknownOperation(catalogue: Catalogue, operationId: string): string {
     )
     .slice(0, 5);
   return `operationId: ${operationId} is not an operation of this ICA instance (${catalogue.operations.length} operations)${close.length > 0 ? `; did you mean ${close.join(", ")}?` : ""}; find operations with ica_search_api`;
-}
-
-/** Every projectId-like argument (path, query and body keys named projectId or ending in ProjectId). */
-export function projectIdsIn(call: Pick<PreparedCall, "pathParams" | "query" | "body">): string[] {
-  const found = new Set<string>();
-  const isProjectKey = (k: string) => k === "projectId" || /ProjectId$/.test(k);
-  const visit = (value: unknown, depth: number) => {
-    if (depth > 20) return;
-    if (Array.isArray(value)) for (const v of value) visit(v, depth + 1);
-    else if (isObject(value)) {
-      for (const [k, v] of Object.entries(value)) {
-        if (isProjectKey(k) && typeof v === "string" && v) found.add(v);
-        else if (isProjectKey(k) && Array.isArray(v))
-          for (const x of v)
-            if (typeof x === "string") found.add(x);
-            else visit(v, depth + 1);
-      }
-    }
-  };
-  visit(call.pathParams, 0);
-  visit(call.query, 0);
-  visit(call.body, 0);
-  return [...found];
 }

@@ -114,5 +114,6 @@ export function scrubKeysFromError(err: unknown, keys: AwsKeyPair): unknown {
     parameters[k] = /secret|accesskey|password|token/i.test(k) ? "[REDACTED]" : scrubText(v, secrets);
   }
   const detail = err.detail === undefined ? undefined : scrubText(err.detail, secrets);
-  return new IcaApiError(err.status, err.title, detail, parameters, err.request, err.retryAfterSeconds);
+  const title = scrubText(err.title, secrets);
+  return new IcaApiError(err.status, title, detail, parameters, err.request, err.retryAfterSeconds);
 }
