@@ -8,13 +8,13 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { request } from "undici";
 import { startSandbox } from "../dist/sandbox/index.js";
 import { ALL_TOOLS } from "../dist/tools/index.js";
+import { perCall } from "./bench/per-call.mjs";
 import { printStartup } from "./bench/startup.mjs";
 
 const ENTRY = fileURLToPath(new URL("../dist/server.js", import.meta.url));
 const KEY = "sandbox-api-key";
 const out = (s = "") => process.stdout.write(`${s}\n`);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const p95 = (xs) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))];
 const ms = (n) => `${n.toFixed(1)} ms`;
 const kb = (n) => `${(n / 2 ** 20).toFixed(0)} MB`;
 
@@ -90,41 +90,12 @@ async function main() {
   out("## tools/list size");
   table(["toolset", "tools", "bytes", "≈ tokens"], rows);
 
-  // 2. per-call overhead: a tool call over stdio vs the same GET straight to the sandbox
-  const N = 200;
-  const viaTool = [];
-  for (let i = 0; i < N; i++) {
-    const t0 = performance.now();
-    await client.callTool({ name: "ica_get_project", arguments: { projectId: wgs } });
-    viaTool.push(performance.now() - t0);
-  }
-  const token = (
-    await (
-      await request(`${sb.url}/api/tokens`, { method: "POST", headers: { "x-api-key": KEY } })
-    ).body.json()
-  ).token;
-  const direct = [];
-  for (let i = 0; i < N; i++) {
-    const t0 = performance.now();
-    const res = await request(`${sb.url}/api/projects/${wgs}`, {
-      headers: { authorization: `Bearer ${token}`, accept: "application/vnd.illumina.v3+json" },
-    });
-    await res.body.text();
-    direct.push(performance.now() - t0);
-  }
-  out(`## Per-call overhead (${N} sequential calls of ica_get_project vs GET /api/projects/{id})`);
-  table(
-    ["path", "median", "p95"],
-    [
-      ["tool call over stdio", ms(median(viaTool)), ms(p95(viaTool))],
-      ["direct HTTP", ms(median(direct)), ms(p95(direct))],
-      [
-        "ratio",
-        `${(median(viaTool) / median(direct)).toFixed(1)}×`,
-        `${(p95(viaTool) / p95(direct)).toFixed(1)}×`,
-      ],
-    ],
+  // 2. per-call overhead: ica-mcp, a bare SDK stdio server and direct HTTP, interleaved (bench/per-call.mjs)
+  const overhead = await perCall({ client, sb, key: KEY, projectId: wgs });
+  out(
+    `## Per-call overhead (${overhead.rounds} interleaved rounds of ica_get_project, a bare SDK server's get_project, and GET /api/projects/{id})`,
   );
+  table(["path", "median", "p95"], overhead.rows);
 
   // 3. cold start and memory
   const starts = [];
@@ -137,7 +108,7 @@ async function main() {
   }
   const memory = [
     ["after start", kb(rssAtStart)],
-    ["after the 200 overhead calls", kb(rssOf(pid))],
+    ["after the overhead rounds", kb(rssOf(pid))],
   ];
 
   // 4. auto-paging throughput (needs ica_list_analyses): sustained, 1,000 analyses through consecutive
@@ -157,8 +128,9 @@ async function main() {
           arguments: { projectId: wgs, maxItems: 100, pageSize: PAGE, ...next },
         });
         const sc = res.structuredContent ?? {};
-        collected += sc.items?.length ?? 0;
-        requests += Math.ceil((sc.items?.length ?? 0) / PAGE);
+        const got = sc.items?.rows?.length ?? 0;
+        collected += got;
+        requests += Math.ceil(got / PAGE);
         if (mode === "cursor" && sc.nextPageToken) next = { pageToken: sc.nextPageToken };
         else if (mode === "offset" && sc.nextPageOffset !== undefined)
           next = { pageOffset: sc.nextPageOffset, sort: "reference" };
@@ -265,7 +237,7 @@ async function main() {
 }
 
 async function economyRow(sb, label, res, projectId, pathPart) {
-  const items = res.structuredContent?.items ?? [];
+  const items = res.structuredContent?.items?.rows ?? [];
   const text = res.content?.map((c) => c.text ?? "").join("") ?? "";
   const toModel = Buffer.byteLength(text) + Buffer.byteLength(JSON.stringify(res.structuredContent ?? {}));
   // Ask the sandbox for the same page the way the guide's curl does, and weigh it.

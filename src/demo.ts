@@ -3,9 +3,17 @@
  * short, realistic session, printing each call and a short view of its result. This file is a client of
  * the server, so printing to stdout is its job.
  */
+
 import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { type Table, tableRows } from "./tools/columnar.js";
+
+/** A columnar list of a result as objects (lists are `{columns, rows}`; see src/tools/columnar.ts). */
+function itemsOf(result: { structuredContent?: Record<string, unknown> }, key = "items") {
+  const t = result.structuredContent?.[key] as Table | undefined;
+  return t && Array.isArray(t.rows) ? tableRows(t) : undefined;
+}
 
 type Result = {
   isError?: boolean;
@@ -68,8 +76,8 @@ function preview(result: Result, maxLines = 8): string {
     return lines.join("\n");
   }
   const structured = result.structuredContent ?? {};
-  const items = structured.items as Record<string, unknown>[] | undefined;
-  const steps = structured.steps as
+  const items = itemsOf(result);
+  const steps = itemsOf(result, "steps") as
     | { name: string; status: string; exitCode?: number; stderrTail?: string }[]
     | undefined;
   if (steps) {
@@ -107,7 +115,7 @@ export const DEMO_STEPS: Step[] = [
     tool: "ica_list_projects",
     args: () => ({ pageSize: 5 }),
     after: (r, memo) => {
-      const items = r.structuredContent?.items as { id: string; name: string }[];
+      const items = itemsOf(r) as { id: string; name: string }[];
       memo.projectId = items.find((p) => /WGS/i.test(p.name))?.id ?? items[0]?.id;
     },
   },
@@ -116,7 +124,7 @@ export const DEMO_STEPS: Step[] = [
     tool: "ica_list_analyses",
     args: (m) => ({ projectId: m.projectId, status: ["FAILED", "FAILED_FINAL"], pageSize: 5 }),
     after: (r, memo) => {
-      const items = r.structuredContent?.items as { id: string }[] | undefined;
+      const items = itemsOf(r) as { id: string }[] | undefined;
       memo.failedId = items?.[0]?.id;
     },
   },
@@ -152,9 +160,7 @@ export const DEMO_STEPS: Step[] = [
     tool: "ica_list_pipelines",
     args: (m) => ({ projectId: m.projectId }),
     after: (r, memo) => {
-      const items = r.structuredContent?.items as
-        | { id: string; language?: string; code?: string }[]
-        | undefined;
+      const items = itemsOf(r) as { id: string; language?: string; code?: string }[] | undefined;
       memo.pipelineId = items?.find((p) => p.language === "NEXTFLOW" && /sarek/i.test(p.code ?? ""))?.id;
     },
   },

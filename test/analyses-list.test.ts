@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AnalysisRecord, type Exchange, SEED_PROJECTS } from "../src/sandbox/index.js";
 import { newSimulatedAnalysis } from "../src/sandbox/lifecycle.js";
 import { MAX_COLLECTED_ANALYSES } from "../src/tools/list-analyses.js";
+import { listed } from "./helpers/columnar.js";
 import { type Connected, connectTools, textOf } from "./helpers/mcp.js";
 import { useSandbox } from "./helpers/sandbox.js";
 
@@ -47,7 +48,7 @@ describe("one page", () => {
     const before = searches().length;
     const first = await list({ pageSize: 10 });
     expect(first.isError).toBeFalsy();
-    const s = first.structuredContent as Result;
+    const s = listed(first) as Result;
     expect(s.paging).toBe("cursor");
     expect(s.items.map((i) => i.id)).toEqual(
       inWgs()
@@ -58,7 +59,7 @@ describe("one page", () => {
     expect(s.totalItemCount).toBeUndefined();
     expect(textOf(first)).toContain(`call again with pageToken="${s.nextPageToken}"`);
     const second = await list({ pageSize: 10, pageToken: s.nextPageToken });
-    expect((second.structuredContent as Result).items.map((i) => i.id)).toEqual(
+    expect((listed(second) as Result).items.map((i) => i.id)).toEqual(
       inWgs()
         .slice(10, 20)
         .map((a) => a.id),
@@ -75,17 +76,27 @@ describe("one page", () => {
     expect(sent[0]!.requestHeaders.accept).toBe("application/vnd.illumina.v3+json");
   });
 
-  it("fetches a page larger than one result holds as the result's maximum, and says so", async () => {
-    const res = await list({ pageSize: 1000 });
-    expect((res.structuredContent as Result).items.length).toBe(MAX_COLLECTED_ANALYSES);
+  it("refuses a pageSize or maxItems above what one result holds, saying what to send, before any request", async () => {
+    const before = searches().length;
+    for (const args of [{ pageSize: 1000 }, { maxItems: 500 }]) {
+      const res = await list(args);
+      expect(res.isError).toBe(true);
+      const [name] = Object.keys(args);
+      expect(textOf(res)).toContain(
+        `Invalid arguments for ica_list_analyses:\n- ${name}: Too big: expected number to be <=${MAX_COLLECTED_ANALYSES}`,
+      );
+      expect(textOf(res)).toContain("Next step:");
+    }
+    expect(searches().length).toBe(before);
+    const page = await list({ pageSize: MAX_COLLECTED_ANALYSES });
+    expect((listed(page) as Result).items.length).toBe(MAX_COLLECTED_ANALYSES);
     expect(searches().at(-1)!.query).toEqual([["pageSize", String(MAX_COLLECTED_ANALYSES)]]);
-    expect(textOf(res)).toContain(`(pageSize 1000 was fetched as ${MAX_COLLECTED_ANALYSES}`);
   });
 
   it("items are compact projections with v4 statuses", async () => {
     const res = await list({ pageSize: 1 });
     const a = inWgs()[0]!;
-    const item = (res.structuredContent as Result).items[0]!;
+    const item = (listed(res) as Result).items[0]!;
     expect(item).toEqual({
       id: a.id,
       reference: a.reference,
@@ -100,7 +111,7 @@ describe("one page", () => {
   it("switches to offset paging for sort or pageOffset, and sends exactly pageSize, pageOffset and sort", async () => {
     const before = searches().length;
     const sorted = await list({ sort: "reference desc, startDate", pageSize: 5 });
-    const s = sorted.structuredContent as Result;
+    const s = listed(sorted) as Result;
     expect(s.paging).toBe("offset");
     expect(s.totalItemCount).toBe(inWgs().length);
     expect(s.nextPageOffset).toBe(5);
@@ -171,7 +182,7 @@ describe("one page", () => {
     const res = await list({
       status: ["inprogress", "Failed_Final", "AWAITINGINPUT", "IN_PROGRESS"],
       userTags: ["batch-01"],
-      pageSize: 1000,
+      pageSize: 300,
     });
     const sent = searches().at(-1)!;
     expect(sent.requestBody).toEqual({
@@ -183,7 +194,7 @@ describe("one page", () => {
         ["IN_PROGRESS", "FAILED_FINAL", "AWAITING_INPUT"].includes(a.status) &&
         a.tags.userTags.includes("batch-01"),
     );
-    const items = (res.structuredContent as Result).items;
+    const items = (listed(res) as Result).items;
     expect(items.map((i) => i.id)).toEqual(expected.map((a) => a.id));
     for (const i of items) expect(["IN_PROGRESS", "FAILED_FINAL", "AWAITING_INPUT"]).toContain(i.status);
     const ref = await list({
@@ -210,9 +221,9 @@ describe("auto-paging (maxItems)", () => {
     let calls = 0;
     try {
       for (; calls < 40; calls++) {
-        const res = await list({ maxItems: 500, pageSize: 50, ...(pageToken ? { pageToken } : {}) });
+        const res = await list({ maxItems: 300, pageSize: 50, ...(pageToken ? { pageToken } : {}) });
         expect(res.isError).toBeFalsy();
-        const s = res.structuredContent as Result;
+        const s = listed(res) as Result;
         expect(s.items.length).toBeLessThanOrEqual(MAX_COLLECTED_ANALYSES);
         seen.push(...s.items.map((i) => i.id));
         if (!s.truncated) break;
@@ -235,25 +246,26 @@ describe("auto-paging (maxItems)", () => {
 
   it("caps one call, reports truncated and the cursor to continue from", async () => {
     const before = searches().length;
-    const res = await list({ maxItems: 500 });
-    const s = res.structuredContent as Result;
+    const res = await list({ maxItems: MAX_COLLECTED_ANALYSES });
+    const s = listed(res) as Result;
     expect(s.items.length).toBe(MAX_COLLECTED_ANALYSES);
     expect(s.truncated).toBe(true);
     expect(s.paging).toBe("cursor");
-    expect(textOf(res)).toContain(`(one call returns at most ${MAX_COLLECTED_ANALYSES})`);
+    expect(textOf(res)).toContain("Truncated: ");
     // Default request size with maxItems: 50.
     expect(
       searches()
         .slice(before)
         .map((e) => e.query[0]),
-    ).toEqual([
-      ["pageSize", "50"],
-      ["pageSize", "50"],
-    ]);
-    // Far below 25k tokens: the structured content stays around 27 KB.
-    expect(JSON.stringify(res.structuredContent).length).toBeLessThan(32_000);
+    ).toEqual(Array.from({ length: MAX_COLLECTED_ANALYSES / 50 }, () => ["pageSize", "50"]));
+    // At most 200 bytes of text per analysis, every field included (300 analyses in about 15k tokens).
+    expect(Buffer.byteLength(textOf(res)) / MAX_COLLECTED_ANALYSES).toBeLessThanOrEqual(200);
+    // The status breakdown of the summary line is in the structured content too.
+    const counts = (res.structuredContent as { statusCounts: Record<string, number> }).statusCounts;
+    expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(MAX_COLLECTED_ANALYSES);
+    for (const [status, n] of Object.entries(counts)) expect(textOf(res)).toContain(`${n} ${status}`);
     const next = await list({ maxItems: 3, pageToken: s.nextPageToken });
-    expect((next.structuredContent as Result).items.map((i) => i.id)).toEqual(
+    expect((listed(next) as Result).items.map((i) => i.id)).toEqual(
       inWgs()
         .slice(MAX_COLLECTED_ANALYSES, MAX_COLLECTED_ANALYSES + 3)
         .map((a) => a.id),
@@ -263,7 +275,7 @@ describe("auto-paging (maxItems)", () => {
   it("pages by offset in sorted order, requesting each remaining offset once", async () => {
     const before = searches().length;
     const res = await list({ maxItems: 90, pageSize: 40, sort: "reference" });
-    const s = res.structuredContent as Result;
+    const s = listed(res) as Result;
     expect(s.paging).toBe("offset");
     expect(s.items.length).toBe(90);
     expect(s.truncated).toBe(true);
@@ -328,7 +340,7 @@ describe("auto-paging (maxItems)", () => {
     const before = sandbox().exchanges.length;
     const res = await list({ maxItems: 100, pageSize: 25 });
     expect(res.isError).toBeFalsy();
-    const s = res.structuredContent as Result;
+    const s = listed(res) as Result;
     expect(s.items.map((i) => i.id)).toEqual(
       inWgs()
         .slice(0, 100)

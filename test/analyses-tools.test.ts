@@ -6,6 +6,7 @@ import { type AnalysisRecord, SEED_PROJECTS } from "../src/sandbox/index.js";
 import { newSimulatedAnalysis } from "../src/sandbox/lifecycle.js";
 import { ALL_TOOLS } from "../src/tools/index.js";
 import { sandboxClient } from "./helpers/client.js";
+import { listed, rowsOf } from "./helpers/columnar.js";
 import { type Connected, connectTools, textOf } from "./helpers/mcp.js";
 import { useSandbox } from "./helpers/sandbox.js";
 
@@ -129,7 +130,7 @@ describe("ica_get_analysis_steps", () => {
     const n = sandbox().exchanges.length;
     const res = await call("ica_get_analysis_steps", { analysisId: a.id });
     expect(res.isError).toBeFalsy();
-    const s = res.structuredContent as any;
+    const s = listed(res, "steps") as any;
     expect(s.totalSteps).toBe(a.steps!.length);
     expect(s.failedSteps).toBe(1);
     expect(s.steps.map((x: { name: string }) => x.name)).toEqual(a.steps!.map((x) => x.name));
@@ -164,14 +165,14 @@ describe("ica_get_analysis_steps", () => {
     const failedStep = a.steps!.find((s) => s.status === "FAILED")!;
     const stderr = sandbox().state.fileText(failedStep.stdErrDataId!)!;
     const short = await call("ica_get_analysis_steps", { analysisId: a.id, tailBytes: 40, failedOnly: true });
-    const s = short.structuredContent as any;
+    const s = listed(short, "steps") as any;
     expect(s.steps.map((x: { status: string }) => x.status)).toEqual(["FAILED"]);
     expect(s.omittedSteps).toBe(a.steps!.length - 1);
     expect(s.steps[0].stderrTail).toBe(Buffer.from(stderr).subarray(-40).toString("utf8"));
     expect(s.steps[0].logTruncated).toBe(true);
     const n = sandbox().exchanges.length;
     const none = await call("ica_get_analysis_steps", { analysisId: a.id, tailBytes: 0 });
-    expect((none.structuredContent as any).steps.every((x: { stderrTail?: string }) => !x.stderrTail)).toBe(
+    expect((listed(none, "steps") as any).steps.every((x: { stderrTail?: string }) => !x.stderrTail)).toBe(
       true,
     );
     expect(since(n).filter((e) => e.path.endsWith(":createDownloadUrl"))).toEqual([]);
@@ -184,9 +185,7 @@ describe("ica_get_analysis_steps", () => {
     const step = sim.steps!.find((s) => s.status === "FAILED")!;
     sandbox().state.data.get(step.stdErrDataId!)!.content = "";
     const res = await call("ica_get_analysis_steps", { analysisId: sim.id });
-    const failed = (res.structuredContent as any).steps.find(
-      (x: { status: string }) => x.status === "FAILED",
-    );
+    const failed = (listed(res, "steps") as any).steps.find((x: { status: string }) => x.status === "FAILED");
     expect(failed.stdoutTail).toBe(sandbox().state.fileText(step.stdOutDataId!));
     expect(failed.logNote).toBe("stderr was empty; showing the end of stdout.");
     const fault = sandbox().faults.add({
@@ -197,9 +196,7 @@ describe("ica_get_analysis_steps", () => {
     });
     const broken = await call("ica_get_analysis_steps", { analysisId: failedWithSteps().id });
     expect(broken.isError).toBeFalsy();
-    const bad = (broken.structuredContent as any).steps.find(
-      (x: { status: string }) => x.status === "FAILED",
-    );
+    const bad = (listed(broken, "steps") as any).steps.find((x: { status: string }) => x.status === "FAILED");
     expect(bad.logNote).toMatch(/^could not read the log: ICA 503/);
     expect(fault.hits).toBe(6);
   });
@@ -207,7 +204,7 @@ describe("ica_get_analysis_steps", () => {
   it("reports running steps of an analysis in progress", async () => {
     const running = inWgs((a) => a.status === "IN_PROGRESS" && a.steps !== null)[0]!;
     const res = await call("ica_get_analysis_steps", { analysisId: running.id });
-    const s = res.structuredContent as any;
+    const s = listed(res, "steps") as any;
     expect(s.runningSteps).toBe(running.steps!.filter((x) => x.status === "RUNNING").length);
     expect(textOf(res)).toContain("running: ");
   });
@@ -221,10 +218,11 @@ describe("ica_get_analysis_outputs", () => {
     const descendants = (id: string): number =>
       state.data.where((d) => d.parentId === id).reduce((n, d) => n + 1 + descendants(d.id), 0);
     const res = await call("ica_get_analysis_outputs", { analysisId: a.id });
-    const s = res.structuredContent as any;
-    expect(s.outputs.map((o: { code: string }) => o.code)).toEqual(["output_folder"]);
-    const items = s.outputs[0].items;
+    const s = listed(res) as any;
+    expect(s.outputs).toEqual(["output_folder"]);
+    const items = s.items;
     expect(items[0]).toEqual({
+      output: "output_folder",
       dataId: folder.id,
       name: folder.name,
       type: "FOLDER",
@@ -236,7 +234,7 @@ describe("ica_get_analysis_outputs", () => {
     expect(s.totalItems).toBe(1 + descendants(folder.id));
     expect(s.truncated).toBe(false);
     const cut = await call("ica_get_analysis_outputs", { analysisId: a.id, maxItems: 2 });
-    expect((cut.structuredContent as any).outputs[0].items.length).toBe(2);
+    expect(rowsOf(cut)).toHaveLength(2);
     expect((cut.structuredContent as any).truncated).toBe(true);
     expect(textOf(cut)).toContain("ica_list_data");
   });

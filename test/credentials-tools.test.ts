@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IcaApiError } from "../src/ica/errors.js";
 import { scrubKeysFromError } from "../src/tools/credentials/keys.js";
+import { listed } from "./helpers/columnar.js";
 import { type Connected, connectTools, textOf } from "./helpers/mcp.js";
 import { useSandbox } from "./helpers/sandbox.js";
 import { captureDebugStderr } from "./helpers/stderr.js";
@@ -174,7 +175,7 @@ describe("ica_list_storage_credentials", () => {
   it("lists id, name, type and dates, with no secret", async () => {
     const res = await call("ica_list_storage_credentials", {});
     expect(res.isError).toBeFalsy();
-    const s = res.structuredContent as {
+    const s = listed(res) as {
       items: Record<string, unknown>[];
       total: number;
       truncated: boolean;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SEED_PROJECTS } from "../src/sandbox/index.js";
+import { listed } from "./helpers/columnar.js";
 import { type Connected, connectTools, textOf } from "./helpers/mcp.js";
 import { useSandbox } from "./helpers/sandbox.js";
 
@@ -40,7 +41,7 @@ const lastQuery = () => {
 
 async function listData(args: Record<string, unknown>) {
   const res = await c.client.callTool({ name: "ica_list_data", arguments: { projectId: wgs().id, ...args } });
-  return { res, s: res.structuredContent as ListResult };
+  return { res, s: listed(res) as ListResult };
 }
 
 describe("ica_list_data", () => {

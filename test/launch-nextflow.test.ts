@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SEED_PROJECTS } from "../src/sandbox/index.js";
+import { rowsOf } from "./helpers/columnar.js";
 import { type Connected, connectTools, textOf } from "./helpers/mcp.js";
 import { useSandbox } from "./helpers/sandbox.js";
 
@@ -179,7 +180,7 @@ describe("ica_start_analysis: Nextflow", () => {
       name: "ica_list_analyses",
       arguments: { projectId: training().id, userReference: "progress run" },
     });
-    const items = (listed.structuredContent as { items: { id: string; status: string }[] }).items;
+    const items = rowsOf<{ id: string; status: string }>(listed);
     expect(items.map((i) => i.id)).toEqual([id]);
     sandbox().state.clock.advance(2_000 * 3 + 10);
     const mid = await c.client.callTool({

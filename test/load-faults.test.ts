@@ -1,6 +1,7 @@
 /** Proof under load and faults: many concurrent tool calls while the sandbox misbehaves (issue 7). */
 import { describe, expect, it } from "vitest";
 import { SEED_PROJECTS } from "../src/sandbox/index.js";
+import { rowsOf } from "./helpers/columnar.js";
 import { connectTools, textOf } from "./helpers/mcp.js";
 import { TEST_API_KEY, useSandbox } from "./helpers/sandbox.js";
 
@@ -80,7 +81,7 @@ describe("load with faults", () => {
           arguments: { projectId: wgs.id, status: ["FAILED"], pageSize: 20 },
         }),
         (r) => {
-          const items = r.structuredContent!.items as { status: string }[];
+          const items = rowsOf<{ status: string }>(r);
           expect(items).toHaveLength(20);
           expect(items.every((x) => x.status === "FAILED")).toBe(true);
         },
@@ -93,7 +94,7 @@ describe("load with faults", () => {
           arguments: { projectId: wgs.id, maxItems: 100, pageSize: 25 },
         }),
         (r) => {
-          const ids = (r.structuredContent!.items as { id: string }[]).map((x) => x.id);
+          const ids = rowsOf<{ id: string }>(r).map((x) => x.id);
           expect(ids).toEqual(analyses.slice(0, 100).map((a) => a.id));
         },
       );
@@ -181,7 +182,7 @@ describe("auth faults", () => {
     );
     expect(expired).toBe(true);
     expect(res.isError).toBeFalsy();
-    const ids = ((res.structuredContent as { items: { id: string }[] }).items ?? []).map((i) => i.id);
+    const ids = rowsOf<{ id: string }>(res).map((i) => i.id);
     expect(new Set(ids).size).toBe(100);
     expect(mints() - before).toBe(1);
     await c.close();

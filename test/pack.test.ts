@@ -61,10 +61,10 @@ describe("the packed tarball", () => {
       { name: "ica_list_projects", arguments: { pageSize: 2 } },
       30_000,
     )) as {
-      result: { isError?: boolean; structuredContent: { items: unknown[] } };
+      result: { isError?: boolean; structuredContent: { items: { rows: unknown[] } } };
     };
     expect(call.result.isError).toBeFalsy();
-    expect(call.result.structuredContent.items).toHaveLength(2);
+    expect(call.result.structuredContent.items.rows).toHaveLength(2);
     // No ../shared beside an installed package: the sandbox describes its own operations.
     const search = (await server.call(
       "tools/call",
@@ -131,9 +131,9 @@ describe.skipIf(!haveMcpb)("the MCP Bundle (npm run bundle)", () => {
       "tools/call",
       { name: "ica_list_projects", arguments: { pageSize: 1 } },
       30_000,
-    )) as { result: { isError?: boolean; structuredContent: { items: unknown[] } } };
+    )) as { result: { isError?: boolean; structuredContent: { items: { rows: unknown[] } } } };
     expect(call.result.isError).toBeFalsy();
-    expect(call.result.structuredContent.items).toHaveLength(1);
+    expect(call.result.structuredContent.items.rows).toHaveLength(1);
     server.child.stdin.end();
     await server.exited;
   });

@@ -7,6 +7,7 @@ import type { IcaClient } from "../src/ica/client.js";
 import { IcaApiError } from "../src/ica/errors.js";
 import { type FaultRule, SEED_PROJECTS } from "../src/sandbox/index.js";
 import { sandboxClient } from "./helpers/client.js";
+import { listed } from "./helpers/columnar.js";
 import { type Connected, connectTools, textOf } from "./helpers/mcp.js";
 import { useSandbox } from "./helpers/sandbox.js";
 
@@ -42,7 +43,7 @@ describe("ica_list_pipelines", () => {
     const n = sandbox().exchanges.length;
     const res = await call("ica_list_pipelines", {});
     expect(res.isError).toBeFalsy();
-    const s = res.structuredContent as ListResult;
+    const s = listed(res) as ListResult;
     expect(s.items).toEqual([
       {
         id: pipeline("DRAGEN_Germline_4-3-6").id,
@@ -80,17 +81,16 @@ describe("ica_list_pipelines", () => {
   });
 
   it("filters by language and search, and pages with pageOffset", async () => {
-    const nf = (await call("ica_list_pipelines", { language: "NEXTFLOW" })).structuredContent as ListResult;
+    const nf = listed(await call("ica_list_pipelines", { language: "NEXTFLOW" })) as ListResult;
     expect(nf.items.map((p) => p.code)).toEqual(["nf-core-rnaseq-3-14-0", "lab-fastqc-multiqc-draft"]);
-    const qc = (await call("ica_list_pipelines", { search: "MULTIQC" })).structuredContent as ListResult;
+    const qc = listed(await call("ica_list_pipelines", { search: "MULTIQC" })) as ListResult;
     expect(qc.items.map((p) => p.code)).toEqual(["lab-fastqc-multiqc-draft"]);
     const first = await call("ica_list_pipelines", { pageSize: 2 });
-    const p1 = first.structuredContent as ListResult;
+    const p1 = listed(first) as ListResult;
     expect(p1.items).toHaveLength(2);
     expect(p1).toMatchObject({ totalItemCount: 3, nextPageOffset: 2 });
     expect(textOf(first)).toContain("call again with pageOffset=2");
-    const p2 = (await call("ica_list_pipelines", { pageSize: 2, pageOffset: 2 }))
-      .structuredContent as ListResult;
+    const p2 = listed(await call("ica_list_pipelines", { pageSize: 2, pageOffset: 2 })) as ListResult;
     expect(p2.items.map((p) => p.code)).toEqual(["lab-fastqc-multiqc-draft"]);
     expect(p2.nextPageOffset).toBeUndefined();
   });
@@ -102,7 +102,7 @@ describe("ica_get_pipeline", () => {
     const res = await call("ica_get_pipeline", { pipelineCode: "nf-core-rnaseq-3-14-0" });
     expect(res.isError).toBeFalsy();
     const medium = sandbox().state.analysisStorages.find((s) => s.name === "Medium")!;
-    expect(res.structuredContent).toEqual({
+    expect(listed(listed(res, "inputParameters"), "configurationParameters")).toEqual({
       id: pipeline("nf-core-rnaseq-3-14-0").id,
       code: "nf-core-rnaseq-3-14-0",
       language: "NEXTFLOW",
@@ -189,7 +189,7 @@ describe("ica_list_analysis_storages", () => {
   it("lists the project's storage sizes from the v4 endpoint", async () => {
     const n = sandbox().exchanges.length;
     const res = await call("ica_list_analysis_storages", {});
-    const s = res.structuredContent as {
+    const s = listed(res) as {
       items: { id: string; name: string; description?: string }[];
       source: string;
     };
@@ -218,7 +218,7 @@ describe("ica_list_analysis_storages", () => {
     } as unknown as FaultRule);
     const n = sandbox().exchanges.length;
     const res = await call("ica_list_analysis_storages", {});
-    const s = res.structuredContent as { items: { name: string }[]; source: string };
+    const s = listed(res) as { items: { name: string }[]; source: string };
     expect(s.source).toBe("global");
     expect(s.items.map((x) => x.name)).toEqual(["Small", "Medium", "Large", "XLarge"]);
     const sent = since(n);

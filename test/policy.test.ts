@@ -61,7 +61,26 @@ describe("tool registry policy", () => {
       expect(tool.outputSchema?.type).toBe("object");
     }
     const bytes = Buffer.byteLength(JSON.stringify({ tools }));
-    console.log(`tools/list: ${tools.length} tools, ${bytes} bytes (~${Math.round(bytes / 4)} tokens)`);
+    const shares = tools
+      .map((t) => [t.name, Buffer.byteLength(JSON.stringify(t))] as const)
+      .sort((a, b) => b[1] - a[1])
+      .map(([n, b]) => `  ${n.padEnd(34)} ${String(b).padStart(6)}`);
+    console.log(
+      `tools/list: ${tools.length} tools, ${bytes} bytes (~${Math.round(bytes / 4)} tokens) of ${TOOLS_LIST_BUDGET_BYTES}\n${shares.join("\n")}`,
+    );
+    expect(bytes).toBeLessThanOrEqual(TOOLS_LIST_BUDGET_BYTES);
+    await c.close();
+  });
+
+  it("read-only mode publishes only read-only tools (and ica_call_api), in a measured, smaller list", async () => {
+    const c = await connectTools(sandbox(), { env: { ICA_READ_ONLY: "true" } });
+    const { tools } = await c.client.listTools();
+    const full = ALL_TOOLS.filter((t) => t.annotations.readOnlyHint || t.name === "ica_call_api");
+    expect(tools.map((t) => t.name)).toEqual(full.map((t) => t.name));
+    const bytes = Buffer.byteLength(JSON.stringify({ tools }));
+    console.log(
+      `tools/list (read-only): ${tools.length} tools, ${bytes} bytes (~${Math.round(bytes / 4)} tokens)`,
+    );
     expect(bytes).toBeLessThanOrEqual(TOOLS_LIST_BUDGET_BYTES);
     await c.close();
   });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SEED_PROJECTS } from "../src/sandbox/index.js";
 import { ITEM_MS, JOB_START_MS } from "../src/sandbox/routes/samples.js";
+import { listed } from "./helpers/columnar.js";
 import { addTree } from "./helpers/data-tree.js";
 import { type Connected, connectTools, textOf } from "./helpers/mcp.js";
 import { useSandbox } from "./helpers/sandbox.js";
@@ -51,7 +52,9 @@ async function job(jobId: string) {
   const res = await c.client.callTool({ name: "ica_get_job", arguments: { jobId } });
   return {
     res,
-    s: res.structuredContent as Record<string, unknown> & { sampleBatch?: Record<string, unknown> },
+    s: listed(res, "sampleBatch.items") as Record<string, unknown> & {
+      sampleBatch?: Record<string, unknown>;
+    },
   };
 }
 

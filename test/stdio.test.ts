@@ -20,10 +20,10 @@ describe("the built server over stdio", () => {
       name: "ica_list_projects",
       arguments: { pageSize: 3 },
     })) as {
-      result: { isError?: boolean; structuredContent: { items: unknown[] } };
+      result: { isError?: boolean; structuredContent: { items: { rows: unknown[] } } };
     };
     expect(call.result.isError).toBeFalsy();
-    expect(call.result.structuredContent.items.length).toBe(3);
+    expect(call.result.structuredContent.items.rows.length).toBe(3);
     // An error path too: it must also stay on the protocol.
     const bad = (await server.call("tools/call", {
       name: "ica_get_project",

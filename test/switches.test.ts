@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { OPTIONS, parseConfig } from "../src/config.js";
 import { selectTools } from "../src/mcp/server.js";
 import { ALL_TOOLS } from "../src/tools/index.js";
+import { listed } from "./helpers/columnar.js";
 import { connectTools, textOf } from "./helpers/mcp.js";
 import { TEST_API_KEY, useSandbox } from "./helpers/sandbox.js";
 import { runCli } from "./helpers/spawn.js";
@@ -69,9 +70,7 @@ describe("safety switches", () => {
     const [allowed, other] = [...sandbox().state.projects.values()];
     const c = await connectTools(sandbox(), { env: { ICA_ALLOWED_PROJECTS: allowed!.id } });
     const list = await c.client.callTool({ name: "ica_list_projects", arguments: { pageSize: 100 } });
-    expect((list.structuredContent as { items: { id: string }[] }).items.map((p) => p.id)).toEqual([
-      allowed!.id,
-    ]);
+    expect(listed<{ items: { id: string }[] }>(list).items.map((p) => p.id)).toEqual([allowed!.id]);
     const before = sandbox().requestLog.length;
     const denied = await c.client.callTool({ name: "ica_get_project", arguments: { projectId: other!.id } });
     expect(denied.isError).toBe(true);

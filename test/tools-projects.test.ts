@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ALL_TOOLS } from "../src/tools/index.js";
+import { listed } from "./helpers/columnar.js";
 import { connectTools, textOf } from "./helpers/mcp.js";
 import { useSandbox } from "./helpers/sandbox.js";
 
@@ -46,7 +47,7 @@ describe("ica_list_projects", () => {
         arguments: { pageSize: 2, ...(pageToken ? { pageToken } : {}) },
       });
       expect(res.isError).toBeFalsy();
-      const s = res.structuredContent as ListResult;
+      const s = listed(res) as ListResult;
       expect(s.paging).toBe("cursor");
       expect(s.totalItemCount).toBeUndefined();
       seen.push(...s.items.map((p) => p.id));
@@ -72,7 +73,7 @@ describe("ica_list_projects", () => {
       name: "ica_list_projects",
       arguments: { sort: "name desc", pageSize: 3 },
     });
-    const s = res.structuredContent as ListResult;
+    const s = listed(res) as ListResult;
     expect(s.paging).toBe("offset");
     expect(s.totalItemCount).toBeGreaterThan(3);
     expect(s.nextPageOffset).toBe(3);
@@ -91,7 +92,7 @@ describe("ica_list_projects", () => {
     const target = [...sandbox().state.projects.values()].find((p) => p.active !== false)!;
     const word = target.name.split(/[-\s]/)[0]!;
     const res = await c.client.callTool({ name: "ica_list_projects", arguments: { search: word } });
-    const s = res.structuredContent as ListResult;
+    const s = listed(res) as ListResult;
     expect(s.items.map((p) => p.id)).toContain(target.id);
     expect(new URLSearchParams(sandbox().exchanges.at(-1)!.query).get("search")).toBe(word);
     await c.close();

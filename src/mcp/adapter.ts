@@ -1,15 +1,17 @@
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import {
+  CallToolRequestSchema,
   type CallToolResult,
   type ClientCapabilities,
   type ElicitRequestFormParams,
+  type ElicitRequestURLParams,
   type ElicitResult,
-  ElicitResultSchema,
+  ListToolsRequestSchema,
   type ServerNotification,
   type ServerRequest,
 } from "@modelcontextprotocol/sdk/types.js";
-import { z } from "zod";
+import type { z } from "zod";
 import { linkSignals } from "../abort.js";
 import { type Config, CREDENTIAL_HINT } from "../config.js";
 import type { IcaClient } from "../ica/client.js";
@@ -17,7 +19,11 @@ import { UserInputError } from "../ica/errors.js";
 import { log } from "../log.js";
 import { redact, redactDeep, redactKnown } from "../redact.js";
 import { formatToolError } from "./errors.js";
-import { untrustedJson, untrustedText } from "./untrusted.js";
+import { argumentError } from "./input-errors.js";
+import { outputShapeError } from "./output-errors.js";
+import { serializeStructured } from "./serialize.js";
+import type { CompiledTool, Surface } from "./surface.js";
+import { untrustedText } from "./untrusted.js";
 
 export interface ToolAnnotations {
   readOnlyHint: boolean;
@@ -41,10 +47,17 @@ export interface ToolContext {
   allowedProjects?: ReadonlySet<string>;
   /** Releases the call's signal links; the adapter calls it when the call is done. */
   dispose(): void;
-  /** What the client declared at initialize (elicitation, …), once known. */
+  /** What the connected client declared at initialization (elicitation, sampling, roots…); undefined before. */
   clientCapabilities(): ClientCapabilities | undefined;
-  /** Asks the user through the client's form (elicitation/create, sent as part of this call). */
-  elicit?(params: Omit<ElicitRequestFormParams, "mode">, opts: { timeoutMs: number }): Promise<ElicitResult>;
+  /**
+   * Asks the user through the client (elicitation/create), as part of this call (relatedRequestId), cancelled
+   * with it. A plain pass-through: it throws when the client did not declare the elicitation mode asked for,
+   * so check clientCapabilities() first. Absent where no server connection backs the context.
+   */
+  elicit?(
+    params: ElicitRequestFormParams | ElicitRequestURLParams,
+    options?: { timeoutMs?: number },
+  ): Promise<ElicitResult>;
 }
 
 export interface ToolOutput<O> {
@@ -77,8 +90,11 @@ export function defineTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
   return def;
 }
 
-/** Hard cap on the text mirror; tools bound their own results far below this. */
-export const MAX_TEXT_CHARS = 60_000;
+/**
+ * Hard cap on the JSON text block (about 20k tokens). Tools bound their lists by item count and by
+ * columnar.ts's TABLE_CHARS so that no result reaches it (test/list-bounds.test.ts).
+ */
+export const MAX_TEXT_CHARS = 80_000;
 /** Progress notifications are spaced at least this far apart (the last one always goes out). */
 const PROGRESS_INTERVAL_MS = 100;
 
@@ -88,15 +104,14 @@ export interface AdapterDeps {
   allowedProjects?: ReadonlySet<string>;
   /** Aborted on shutdown, so in-flight calls stop their HTTP work. */
   shutdownSignal?: AbortSignal;
-  /** The client's declared capabilities (the server knows them after initialize). */
-  clientCapabilities?: () => ClientCapabilities | undefined;
 }
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
 export function makeContext(
   deps: AdapterDeps,
-  extra: Pick<Extra, "signal" | "_meta" | "sendNotification"> & Partial<Pick<Extra, "sendRequest">>,
+  extra: Pick<Extra, "signal" | "_meta" | "sendNotification"> & Partial<Pick<Extra, "requestId">>,
+  server?: Server,
 ): ToolContext {
   const progressToken = extra._meta?.progressToken;
   let last = -1;
@@ -118,15 +133,15 @@ export function makeContext(
     dispose: linked.dispose,
     allowedProjects: deps.allowedProjects,
     checkProject,
-    clientCapabilities: () => deps.clientCapabilities?.(),
-    ...(extra.sendRequest
+    clientCapabilities: () => server?.getClientCapabilities(),
+    ...(server
       ? {
-          elicit: (params: Omit<ElicitRequestFormParams, "mode">, opts: { timeoutMs: number }) =>
-            extra.sendRequest!(
-              { method: "elicitation/create", params: { mode: "form", ...params } },
-              ElicitResultSchema,
-              { timeout: opts.timeoutMs, signal },
-            ),
+          elicit: (params, options) =>
+            server.elicitInput(params, {
+              relatedRequestId: extra.requestId,
+              signal,
+              ...(options?.timeoutMs !== undefined ? { timeout: options.timeoutMs } : {}),
+            }),
         }
       : {}),
     projectId(given) {
@@ -164,59 +179,74 @@ export function makeContext(
 }
 
 /** Runs one tool call and builds its CallToolResult; every failure becomes an actionable isError result. */
-export async function runTool(tool: AnyTool, args: unknown, ctx: ToolContext): Promise<CallToolResult> {
+export async function runTool(tool: CompiledTool, args: unknown, ctx: ToolContext): Promise<CallToolResult> {
+  const def = tool.def;
   try {
-    if (!tool.needsNoCredentials && !ctx.ica.hasCredentials) {
+    const parsedArgs = tool.input.safeParse(args ?? {});
+    if (!parsedArgs.success) throw argumentError(parsedArgs.error, def.inputSchema);
+    if (!def.needsNoCredentials && !ctx.ica.hasCredentials) {
       return errorResult(`ICA credentials are missing: ${CREDENTIAL_HINT}, then restart the server.`);
     }
-    const output = await tool.handler(args as never, ctx);
-    const structured = redactDeep(z.object(tool.outputSchema).parse(output.structured)) as Record<
-      string,
-      unknown
-    >;
-    let json = untrustedJson(structured);
-    if (json.length > MAX_TEXT_CHARS) {
-      json = `${json.slice(0, MAX_TEXT_CHARS)}… [cut at ${MAX_TEXT_CHARS} characters; ask for a smaller page]`;
-    }
-    return {
-      content: [{ type: "text", text: `${untrustedText(redactKnown(output.summary))}\n${json}` }],
-      structuredContent: structured,
-    };
+    const output = await def.handler(parsedArgs.data as never, ctx);
+    const parsed = tool.output.safeParse(output.structured);
+    if (!parsed.success) return errorResult(outputShapeError(def, parsed.error));
+    return toolResult(
+      def.name,
+      untrustedText(redactKnown(output.summary)),
+      redactDeep(parsed.data) as Record<string, unknown>,
+    );
   } catch (err) {
     if (ctx.signal.aborted && !(err instanceof UserInputError)) {
       return errorResult("The call was cancelled; nothing more was fetched from ICA.");
     }
-    return errorResult(formatToolError(err, tool.name));
+    return errorResult(formatToolError(err, def.name));
   }
+}
+
+/**
+ * The result the model sees: the summary line, then the structured content serialized (as the MCP spec
+ * advises), both also kept whole in structuredContent. Lists are bounded by item count so that the JSON
+ * never reaches MAX_TEXT_CHARS (test/list-bounds.test.ts); should one ever do, the JSON is left out of the
+ * text rather than cut in the middle.
+ */
+function toolResult(name: string, summary: string, structured: Record<string, unknown>): CallToolResult {
+  let json = serializeStructured(structured);
+  if (json.length > MAX_TEXT_CHARS) {
+    log.error(`${name} produced ${json.length} characters of JSON, over MAX_TEXT_CHARS: bound the list`);
+    json = `[the ${json.length}-character JSON of this result is only in structuredContent; ask for a smaller page]`;
+  }
+  return {
+    content: [
+      { type: "text", text: summary },
+      { type: "text", text: json },
+    ],
+    structuredContent: structured,
+  };
 }
 
 function errorResult(text: string): CallToolResult {
   return { content: [{ type: "text", text: untrustedText(redact(text)) }], isError: true };
 }
 
-/** Registers tools on the server through the one adapter. */
-export function registerTools(server: McpServer, tools: AnyTool[], deps: AdapterDeps): void {
-  for (const tool of tools) {
-    server.registerTool(
-      tool.name,
-      {
-        title: tool.title,
-        description: tool.description,
-        inputSchema: z.strictObject(tool.inputSchema),
-        outputSchema: z.object(tool.outputSchema),
-        annotations: { title: tool.title, ...tool.annotations },
-      },
-      async (args: unknown, extra: Extra) => {
-        const ctx = makeContext(
-          { ...deps, clientCapabilities: () => server.server.getClientCapabilities() },
-          extra,
-        );
-        try {
-          return await runTool(tool, args, ctx);
-        } finally {
-          ctx.dispose();
-        }
-      },
-    );
-  }
+/**
+ * Answers tools/list and tools/call on a low-level SDK server from a prebuilt surface. Declares the tools
+ * capability itself; call before connect().
+ */
+export function registerTools(server: Server, surface: Surface, deps: AdapterDeps): void {
+  server.registerCapabilities({ tools: {} });
+  server.setRequestHandler(ListToolsRequestSchema, () => surface.list);
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    const tool = surface.tools.get(request.params.name);
+    if (!tool) {
+      return errorResult(
+        `Unknown tool ${JSON.stringify(request.params.name.slice(0, 80))}.\nNext step: call one of: ${[...surface.tools.keys()].join(", ")}.`,
+      );
+    }
+    const ctx = makeContext(deps, extra, server);
+    try {
+      return await runTool(tool, request.params.arguments, ctx);
+    } finally {
+      ctx.dispose();
+    }
+  });
 }

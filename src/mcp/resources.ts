@@ -4,7 +4,8 @@ import { z } from "zod";
 import { redactDeep } from "../redact.js";
 import { type AdapterDeps, type AnyTool, makeContext } from "./adapter.js";
 import { formatToolError } from "./errors.js";
-import { untrustedJson, untrustedText } from "./untrusted.js";
+import { serializeStructured } from "./serialize.js";
+import { untrustedText } from "./untrusted.js";
 
 /**
  * Resource templates for clients that prefer resources to tools. Each read runs the matching read-only
@@ -46,7 +47,9 @@ export function registerResources(server: McpServer, tools: AnyTool[], deps: Ada
           // The same redaction and escaping as a tool result: a resource is a way out of the server too.
           const structured = redactDeep(z.object(tool.outputSchema).parse(output.structured));
           return {
-            contents: [{ uri: uri.href, mimeType: "application/json", text: untrustedJson(structured) }],
+            contents: [
+              { uri: uri.href, mimeType: "application/json", text: serializeStructured(structured) },
+            ],
           };
         } catch (err) {
           throw new McpError(ErrorCode.InvalidParams, untrustedText(formatToolError(err, t.tool)));

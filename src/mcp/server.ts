@@ -1,13 +1,14 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
 import type { Config } from "../config.js";
 import type { IcaClient } from "../ica/client.js";
 import { callApiReadOnlyTool } from "../tools/call-api.js";
 import { ALL_TOOLS } from "../tools/index.js";
 import { VERSION } from "../version.js";
-import { type AnyTool, registerTools } from "./adapter.js";
-import { compactToolList } from "./compact-list.js";
+import { type AdapterDeps, type AnyTool, registerTools } from "./adapter.js";
 import { registerPrompts } from "./prompts.js";
 import { registerResources } from "./resources.js";
+import { buildSurface, type Surface } from "./surface.js";
 
 export const SERVER_INSTRUCTIONS = [
   "ica-mcp operates Illumina Connected Analytics (ICA).",
@@ -47,27 +48,61 @@ export function selectTools(config: Config, all: AnyTool[] = ALL_TOOLS): AnyTool
     .map((t) => (config.readOnly && t.name === callApiReadOnlyTool.name ? callApiReadOnlyTool : t));
 }
 
-export interface BuildOptions {
+/** The surface for a configuration: ICA_TOOLS / ICA_EXCLUDE_TOOLS / ICA_READ_ONLY applied, compiled once. */
+export function surfaceFor(config: Config, tools?: AnyTool[]): Surface {
+  return buildSurface(tools ?? selectTools(config));
+}
+
+export interface ServerDeps {
   config: Config;
   ica: IcaClient;
-  tools?: AnyTool[];
   allowedProjects?: ReadonlySet<string>;
   shutdownSignal?: AbortSignal;
 }
 
-/** Builds the MCP server with the selected tools registered through the one adapter. */
-export function buildServer(opts: BuildOptions): McpServer {
+/** One validator for every connection (it caches compiled schemas, e.g. for elicitation answers). */
+let sharedValidator: AjvJsonSchemaValidator | undefined;
+
+/**
+ * A server for one connection, from a surface built once: cheap enough to make per request (stateless HTTP).
+ * tools/list and tools/call are our own handlers on the SDK's low-level Server (see adapter.ts); resources
+ * and prompts use McpServer's registration.
+ */
+export function createServer(surface: Surface, deps: ServerDeps): McpServer {
+  sharedValidator ??= new AjvJsonSchemaValidator();
   const server = new McpServer(
     { name: "ica-mcp", title: "Illumina Connected Analytics", version: VERSION },
-    { instructions: SERVER_INSTRUCTIONS, capabilities: { logging: {} } },
+    {
+      instructions: SERVER_INSTRUCTIONS,
+      capabilities: { logging: {} },
+      jsonSchemaValidator: sharedValidator,
+    },
   );
   const allowedProjects =
-    opts.allowedProjects ?? (opts.config.allowedProjects ? new Set(opts.config.allowedProjects) : undefined);
-  const tools = opts.tools ?? selectTools(opts.config);
-  const deps = { ica: opts.ica, config: opts.config, allowedProjects, shutdownSignal: opts.shutdownSignal };
-  registerTools(server, tools, deps);
-  compactToolList(server);
-  registerResources(server, tools, deps);
+    deps.allowedProjects ?? (deps.config.allowedProjects ? new Set(deps.config.allowedProjects) : undefined);
+  const adapterDeps: AdapterDeps = {
+    ica: deps.ica,
+    config: deps.config,
+    allowedProjects,
+    shutdownSignal: deps.shutdownSignal,
+  };
+  registerTools(server.server, surface, adapterDeps);
+  registerResources(
+    server,
+    [...surface.tools.values()].map((t) => t.def),
+    adapterDeps,
+  );
   registerPrompts(server);
   return server;
+}
+
+export interface BuildOptions extends ServerDeps {
+  tools?: AnyTool[];
+  /** A prebuilt surface (otherwise one is built from `tools` or the configuration). */
+  surface?: Surface;
+}
+
+/** Builds the MCP server with the selected tools (a surface and one server: the stdio case). */
+export function buildServer(opts: BuildOptions): McpServer {
+  return createServer(opts.surface ?? surfaceFor(opts.config, opts.tools), opts);
 }

@@ -10,8 +10,7 @@ import {
   notConfirmedText,
   planNeeded,
 } from "./launch/confirm.js";
-import { analysisIdParam } from "./list-analyses.js";
-import { projectIdParam } from "./params.js";
+import { analysisIdParam, projectIdParam } from "./params.js";
 
 const NOTE =
   "ICA updates the status only once the abort has actually started (ABORTING, then ABORTED); follow it with ica_wait_for_analysis or ica_get_analysis.";

@@ -3,9 +3,9 @@ import { getAnalysis, getAnalysisOutputs, type IcaAnalysisData } from "../ica/ap
 import { getProjectData } from "../ica/api/data.js";
 import { IcaAbortError, IcaApiError } from "../ica/errors.js";
 import { defineTool } from "../mcp/adapter.js";
-import { analysisIdParam } from "./list-analyses.js";
+import { columnar } from "./columnar.js";
 import { knownDataPath } from "./list-data.js";
-import { projectIdParam } from "./params.js";
+import { analysisIdParam, projectIdParam } from "./params.js";
 import { dataType, isRecord, records, text } from "./values.js";
 
 const DEFAULT_ITEMS = 100;
@@ -14,6 +14,7 @@ const MAX_ITEMS = 300;
 const MAX_PATH_LOOKUPS = 5;
 
 const itemShape = z.object({
+  output: z.string().describe("Code of the analysis output the entry belongs to."),
   dataId: z.string(),
   name: z.string().optional(),
   type: z.enum(["FILE", "FOLDER"]).optional().describe("Absent when ICA gave no (known) type."),
@@ -21,6 +22,7 @@ const itemShape = z.object({
   format: z.string().optional(),
 });
 type Item = z.input<typeof itemShape>;
+const outputTable = columnar(itemShape.shape);
 
 export const getAnalysisOutputsTool = defineTool({
   name: "ica_get_analysis_outputs",
@@ -34,7 +36,8 @@ export const getAnalysisOutputsTool = defineTool({
   },
   outputSchema: {
     analysisId: z.string(),
-    outputs: z.array(z.object({ code: z.string(), items: z.array(itemShape) })),
+    outputs: z.array(z.string()).describe("Codes of the analysis outputs."),
+    items: outputTable.schema,
     totalItems: z.number().describe("Files and folders ICA listed for the outputs."),
     truncated: z.boolean(),
   },
@@ -69,8 +72,11 @@ export const getAnalysisOutputsTool = defineTool({
 
     let total = 0;
     let shown = 0;
-    const outputs = raw.map((o) => {
-      const items: Item[] = [];
+    const items: Item[] = [];
+    const outputs: string[] = [];
+    for (const o of raw) {
+      const code = text(o.code) ?? "UNKNOWN";
+      outputs.push(code);
       // Paths inside the output are built from the names ICA gave; without a name the path is unknown.
       const walk = (d: IcaAnalysisData, path: string | undefined) => {
         total++;
@@ -78,6 +84,7 @@ export const getAnalysisOutputsTool = defineTool({
         if (shown < limit) {
           shown++;
           items.push({
+            output: code,
             dataId: d.dataId,
             ...(text(d.name) ? { name: d.name } : {}),
             ...(type ? { type } : {}),
@@ -97,8 +104,9 @@ export const getAnalysisOutputsTool = defineTool({
         const inOutput = text(d.name) ? `${d.name}${d.dataType === "FOLDER" ? "/" : ""}` : undefined;
         walk(d, basePaths.get(d.dataId) ?? inOutput);
       }
-      return { code: text(o.code) ?? "UNKNOWN", items };
-    });
+    }
+    const { table } = outputTable.fit(items);
+    shown = table.rows.length;
     const truncated = shown < total;
 
     let summary: string;
@@ -113,7 +121,7 @@ export const getAnalysisOutputsTool = defineTool({
       summary = `${total} output file(s)/folder(s) in ${outputs.length} output(s)${truncated ? `; showing ${shown}: pass maxItems up to ${MAX_ITEMS}, or browse a folder with ica_list_data` : ""}.`;
     }
     return {
-      structured: { analysisId: args.analysisId, outputs, totalItems: total, truncated },
+      structured: { analysisId: args.analysisId, outputs, items: table, totalItems: total, truncated },
       summary,
     };
   },

@@ -6,8 +6,8 @@ import { IcaAbortError, IcaResponseError } from "../ica/errors.js";
 import { defineTool } from "../mcp/adapter.js";
 import { logBlock } from "../mcp/untrusted.js";
 import { redact } from "../redact.js";
-import { analysisIdParam } from "./list-analyses.js";
-import { projectIdParam } from "./params.js";
+import { columnar } from "./columnar.js";
+import { analysisIdParam, projectIdParam } from "./params.js";
 
 /** Steps shown at most; unfinished and failed steps always come first when a run has more. */
 export const MAX_STEPS = 60;
@@ -36,6 +36,7 @@ const stepShape = z.object({
   logNote: z.string().optional().describe("Why no log tail is shown."),
 });
 type Step = z.input<typeof stepShape>;
+const stepTable = columnar(stepShape.shape);
 
 function projectStep(s: IcaAnalysisStep): Step {
   const bad = BAD_END.has(s.status);
@@ -144,7 +145,7 @@ export const getAnalysisStepsTool = defineTool({
     totalSteps: z.number(),
     failedSteps: z.number(),
     runningSteps: z.number(),
-    steps: z.array(stepShape),
+    steps: stepTable.schema,
     omittedSteps: z
       .number()
       .optional()
@@ -178,7 +179,9 @@ export const getAnalysisStepsTool = defineTool({
         logBlocks.push(logBlock(`${which} tail of step ${step.name.slice(0, 100)}`, tail));
       }
     }
-    const omitted = all.length - steps.length;
+    // Huge log tails (escaped control bytes) could not all fit: later rows go, and are counted as omitted.
+    const { table } = stepTable.fit(steps);
+    const omitted = all.length - table.rows.length;
     let summary: string;
     if (all.length === 0) {
       summary =
@@ -199,7 +202,7 @@ export const getAnalysisStepsTool = defineTool({
         totalSteps: all.length,
         failedSteps: failed.length,
         runningSteps: running.length,
-        steps,
+        steps: table,
         ...(omitted > 0 ? { omittedSteps: omitted } : {}),
       },
       summary,

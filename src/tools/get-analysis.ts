@@ -9,9 +9,8 @@ import {
 } from "../ica/api/analyses.js";
 import { IcaApiError } from "../ica/errors.js";
 import { defineTool } from "../mcp/adapter.js";
-import { analysisIdParam } from "./list-analyses.js";
 import { knownDataPath } from "./list-data.js";
-import { projectIdParam } from "./params.js";
+import { analysisIdParam, projectIdParam } from "./params.js";
 import { finite, identified, isRecord, type Operation, records, text, texts } from "./values.js";
 
 export const getAnalysisOperation: Operation = {

@@ -5,6 +5,7 @@ import { type IcaSampleBatchItem, listSampleCreationBatchItems } from "../ica/ap
 import { UserInputError } from "../ica/errors.js";
 import { abnormalStop, collectPages, stopNote } from "../ica/paging.js";
 import { defineTool } from "../mcp/adapter.js";
+import { columnar } from "./columnar.js";
 import { identified, type Operation, records, text } from "./values.js";
 
 const GET_JOB: Operation = { operationId: "getJob", method: "GET", path: "/api/jobs/{jobId}" };
@@ -13,18 +14,26 @@ const GET_JOB: Operation = { operationId: "getJob", method: "GET", path: "/api/j
 const MAX_ITEMS = 1_000;
 const SHOWN = 50;
 
+const batchItemTable = columnar({
+  sampleName: z.string().optional(),
+  status: z.string(),
+  sampleId: z.string().optional(),
+  note: z.string().optional(),
+});
+
+const analysisItemTable = columnar({
+  userReference: z.string().optional(),
+  status: z.string(),
+  analysisId: z.string().optional(),
+  analysisStatus: z.string().optional(),
+  note: z.string().optional(),
+});
+
 const sampleBatchShape = z.object({
   batchId: z.string(),
   itemCount: z.number(),
   countsByStatus: z.record(z.string(), z.number()),
-  items: z.array(
-    z.object({
-      sampleName: z.string().optional(),
-      status: z.string(),
-      sampleId: z.string().optional(),
-      note: z.string().optional(),
-    }),
-  ),
+  items: batchItemTable.schema,
   itemsTruncated: z.boolean(),
   itemsStopped: z.string().optional().describe("Why reading items stopped before ICA's list ended."),
 });
@@ -33,16 +42,9 @@ const analysisBatchShape = z.object({
   batchId: z.string(),
   itemCount: z.number(),
   countsByStatus: z.record(z.string(), z.number()),
-  items: z.array(
-    z.object({
-      userReference: z.string().optional(),
-      status: z.string(),
-      analysisId: z.string().optional(),
-      analysisStatus: z.string().optional(),
-      note: z.string().optional(),
-    }),
-  ),
+  items: analysisItemTable.schema,
   itemsTruncated: z.boolean(),
+  itemsStopped: z.string().optional(),
 });
 
 function countStatuses(statuses: string[]): Record<string, number> {
@@ -110,11 +112,8 @@ export const getJobTool = defineTool({
         countsByStatus[s] = (countsByStatus[s] ?? 0) + 1;
       }
       const shown = records(got.items.slice(0, SHOWN));
-      sampleBatch = {
-        batchId,
-        itemCount: got.items.length + (got.remainingRecords ?? 0),
-        countsByStatus,
-        items: shown.map((item) => {
+      const fitted = batchItemTable.fit(
+        shown.map((item) => {
           const note = text(item.processing?.additionalStatusInformation);
           const sampleName = text(item.request?.sampleToCreate?.name);
           const sampleId = text(item.createdSample?.id);
@@ -125,7 +124,13 @@ export const getJobTool = defineTool({
             ...(note ? { note: note.slice(0, 300) } : {}),
           };
         }),
-        itemsTruncated: got.truncated || got.items.length > SHOWN,
+      );
+      sampleBatch = {
+        batchId,
+        itemCount: got.items.length + (got.remainingRecords ?? 0),
+        countsByStatus,
+        items: fitted.table,
+        itemsTruncated: got.truncated || got.items.length > fitted.table.rows.length,
         ...(abnormalStop(got) ? { itemsStopped: abnormalStop(got) } : {}),
       };
       itemsNote = stopNote(got);
@@ -138,26 +143,30 @@ export const getJobTool = defineTool({
         (plan) => listAnalysisCreationBatchItems(ctx.ica, projectId, batchId, plan, ctx.signal),
         { maxItems: MAX_ITEMS, signal: ctx.signal },
       );
-      const items = got.items.filter((i) => i && typeof i === "object");
-      analysisBatch = {
-        batchId,
-        itemCount: items.length + (got.remainingRecords ?? 0),
-        countsByStatus: countStatuses(items.map((i) => i.processing?.status ?? "UNKNOWN")),
-        items: items.slice(0, SHOWN).map((item) => {
-          const note = item.processing?.additionalStatusInformation;
+      const items = records(got.items);
+      const fitted = analysisItemTable.fit(
+        items.slice(0, SHOWN).map((item) => {
+          const note = text(item.processing?.additionalStatusInformation);
+          const userReference = text(item.request?.userReference);
           const a = item.createdAnalysis;
           return {
-            ...(item.request?.userReference
-              ? { userReference: item.request.userReference.slice(0, 255) }
-              : {}),
-            status: item.processing?.status ?? "UNKNOWN",
-            ...(a?.id ? { analysisId: a.id } : {}),
-            ...(a?.status ? { analysisStatus: a.status } : {}),
+            ...(userReference ? { userReference: userReference.slice(0, 255) } : {}),
+            status: text(item.processing?.status) ?? "UNKNOWN",
+            ...(text(a?.id) ? { analysisId: a?.id as string } : {}),
+            ...(text(a?.status) ? { analysisStatus: a?.status as string } : {}),
             ...(note ? { note: note.slice(0, 300) } : {}),
           };
         }),
-        itemsTruncated: got.truncated || items.length > SHOWN,
+      );
+      analysisBatch = {
+        batchId,
+        itemCount: items.length + (got.remainingRecords ?? 0),
+        countsByStatus: countStatuses(items.map((i) => text(i.processing?.status) ?? "UNKNOWN")),
+        items: fitted.table,
+        itemsTruncated: got.truncated || items.length > fitted.table.rows.length,
+        ...(abnormalStop(got) ? { itemsStopped: abnormalStop(got) } : {}),
       };
+      itemsNote ??= stopNote(got);
     }
     const progress = analysisBatch
       ? ` (${analysisBatch.countsByStatus.SUCCEEDED ?? 0} of ${analysisBatch.itemCount} analyses created${analysisBatch.countsByStatus.FAILED ? `, ${analysisBatch.countsByStatus.FAILED} failed` : ""})`

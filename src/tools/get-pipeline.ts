@@ -8,18 +8,8 @@ import {
 import { getProjectPipelineReferenceSets, type IcaReferenceSet } from "../ica/api/reference-sets.js";
 import { IcaApiError, UserInputError } from "../ica/errors.js";
 import { defineTool } from "../mcp/adapter.js";
-import { projectIdParam } from "./params.js";
-
-export const pipelineIdParam = z
-  .string()
-  .min(1)
-  .max(100)
-  .describe("Pipeline id from ica_list_pipelines (or give pipelineCode).");
-export const pipelineCodeParam = z
-  .string()
-  .min(1)
-  .max(255)
-  .describe("Pipeline code from ica_list_pipelines.");
+import { columnar } from "./columnar.js";
+import { pipelineCodeParam, pipelineIdParam, projectIdParam } from "./params.js";
 
 const MAX_PARAMETERS = 200;
 const MAX_OPTIONS = 50;
@@ -52,6 +42,8 @@ function referenceSetSummary(s: IcaReferenceSet): z.input<typeof referenceSetSha
     data: data.slice(0, MAX_REFERENCE_DATA),
   };
 }
+/** Input parameters are short; configuration parameters (with options) get the rest of the result's room. */
+const INPUT_TABLE_CHARS = 12_000;
 
 const configShape = z.object({
   code: z.string(),
@@ -61,6 +53,9 @@ const configShape = z.object({
   defaults: z.array(z.string()).optional(),
   options: z.array(z.string()).optional(),
 });
+
+const inputTable = columnar({ code: z.string(), required: z.boolean(), multiValue: z.boolean() });
+const configTable = columnar(configShape.shape);
 
 export function configSummary(c: IcaConfigurationParameter): z.input<typeof configShape> {
   const defaults = (c.settings?.defaultValues ?? []).map(String);
@@ -102,8 +97,8 @@ export const getPipelineTool = defineTool({
     defaultStorage: z
       .object({ id: z.string(), name: z.string().optional(), description: z.string().optional() })
       .optional(),
-    inputParameters: z.array(z.object({ code: z.string(), required: z.boolean(), multiValue: z.boolean() })),
-    configurationParameters: z.array(configShape),
+    inputParameters: inputTable.schema,
+    configurationParameters: configTable.schema,
     referenceSets: z.array(referenceSetShape).optional(),
     truncated: z.string().optional(),
   },
@@ -123,10 +118,18 @@ export const getPipelineTool = defineTool({
         throw err;
       }),
     ]);
+    const inputRows = inputTable.fit(
+      inputs
+        .slice(0, MAX_PARAMETERS)
+        .map((i) => ({ code: i.code, required: i.required, multiValue: i.multiValue })),
+      INPUT_TABLE_CHARS,
+    ).table;
+    const configRows = configTable.fit(configs.slice(0, MAX_PARAMETERS).map(configSummary)).table;
     const cut: string[] = [];
-    if (inputs.length > MAX_PARAMETERS) cut.push(`${inputs.length - MAX_PARAMETERS} input parameters`);
-    if (configs.length > MAX_PARAMETERS)
-      cut.push(`${configs.length - MAX_PARAMETERS} configuration parameters`);
+    if (inputs.length > inputRows.rows.length)
+      cut.push(`${inputs.length - inputRows.rows.length} input parameters`);
+    if (configs.length > configRows.rows.length)
+      cut.push(`${configs.length - configRows.rows.length} configuration parameters`);
     if (sets.length > MAX_SETS) cut.push(`${sets.length - MAX_SETS} reference sets`);
     const description = p.description ?? "";
     const storage = p.analysisStorage;
@@ -158,10 +161,8 @@ export const getPipelineTool = defineTool({
               },
             }
           : {}),
-        inputParameters: inputs
-          .slice(0, MAX_PARAMETERS)
-          .map((i) => ({ code: i.code, required: i.required, multiValue: i.multiValue })),
-        configurationParameters: configs.slice(0, MAX_PARAMETERS).map(configSummary),
+        inputParameters: inputRows,
+        configurationParameters: configRows,
         ...(sets.length > 0 ? { referenceSets: sets.slice(0, MAX_SETS).map(referenceSetSummary) } : {}),
         ...(cut.length > 0 ? { truncated: `not shown: ${cut.join(", ")}` } : {}),
       },
@@ -169,3 +170,6 @@ export const getPipelineTool = defineTool({
     };
   },
 });
+
+/** @deprecated moved to params.ts; re-exported so tools written against the old place still build. */
+export { pipelineCodeParam, pipelineIdParam } from "./params.js";

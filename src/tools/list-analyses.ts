@@ -9,9 +9,11 @@ import {
 import { UserInputError } from "../ica/errors.js";
 import { abnormalStop, collectPages, type PagingPlan, planPaging, stopNote } from "../ica/paging.js";
 import { defineTool } from "../mcp/adapter.js";
+import { columnar } from "./columnar.js";
 import { listWindow, planWindow } from "./diagnosis/list-window.js";
 import { sinceParam, untilParam } from "./diagnosis/window.js";
 import {
+  afterCut,
   collectedOutput,
   continuationHint,
   type PagingOutput,
@@ -29,18 +31,11 @@ import {
 } from "./params.js";
 
 /**
- * Analyses one result holds at most, whatever pageSize or maxItems say: items are ~270 bytes of JSON, so a
- * full result is ~27 KB (well under 10k tokens).
+ * Analyses one result holds at most (pageSize and maxItems accept no more). A row is under 200 bytes of
+ * JSON, so even a full result stays under MAX_TEXT_CHARS (test/list-bounds.test.ts checks the largest).
  */
-export const MAX_COLLECTED_ANALYSES = 100;
-const MAX_ITEMS_PARAM = 500;
+export const MAX_COLLECTED_ANALYSES = 300;
 const AUTO_PAGE_SIZE = 50;
-
-export const analysisIdParam = z
-  .string()
-  .min(1)
-  .max(100)
-  .describe("Analysis id from ica_list_analyses (not the reference).");
 
 export const analysisItemShape = z.object({
   id: z.string(),
@@ -51,6 +46,7 @@ export const analysisItemShape = z.object({
   startDate: z.string().optional(),
   endDate: z.string().optional(),
 });
+export const analysisTable = columnar(analysisItemShape.shape);
 
 export function analysisItem(a: IcaAnalysis): z.input<typeof analysisItemShape> {
   return {
@@ -64,20 +60,23 @@ export function analysisItem(a: IcaAnalysis): z.input<typeof analysisItemShape> 
   };
 }
 
-function countByStatus(items: { status: string }[]): string {
+/** Analyses per status, most frequent first (the same breakdown the summary line shows). */
+function statusCounts(items: { status: string }[]): Record<string, number> {
   const counts = new Map<string, number>();
   for (const i of items) counts.set(i.status, (counts.get(i.status) ?? 0) + 1);
-  return [...counts.entries()]
-    .sort((a, b) => b[1] - a[1])
-    .map(([s, n]) => `${n} ${s}`)
-    .join(", ");
+  return Object.fromEntries([...counts.entries()].sort((a, b) => b[1] - a[1]));
+}
+
+function countsText(counts: Record<string, number>): string {
+  const parts = Object.entries(counts).map(([s, n]) => `${n} ${s}`);
+  return parts.length > 0 ? ` [${parts.join(", ")}]` : "";
 }
 
 export const listAnalysesTool = defineTool({
   name: "ica_list_analyses",
   title: "List ICA analyses",
   description:
-    "Lists a project's analyses: id, reference, userReference, status, pipeline code, dates. Then: ica_get_analysis_steps (why it failed) or ica_get_analysis_outputs. Cursor paging; sort means offset. maxItems collects pages (at most 100 per call).",
+    "Lists a project's analyses: id, reference, userReference, status, pipeline code, dates. Then: ica_get_analysis_steps (why it failed) or ica_get_analysis_outputs. Cursor paging; sort means offset. maxItems collects pages (up to 300 per call).",
   inputSchema: {
     projectId: projectIdParam.optional(),
     status: z
@@ -101,11 +100,9 @@ export const listAnalysesTool = defineTool({
       .optional()
       .describe("Started at/after (YYYY-MM-DD or ISO); implies sort startDate desc."),
     until: untilParam.optional(),
-    pageSize: pageSizeParam(25, 1000)
+    pageSize: pageSizeParam(25, MAX_COLLECTED_ANALYSES)
       .optional()
-      .describe(
-        `1-1000, default 25 (${AUTO_PAGE_SIZE} with maxItems); a result holds at most ${MAX_COLLECTED_ANALYSES}.`,
-      ),
+      .describe(`Default 25 (${AUTO_PAGE_SIZE} per request with maxItems).`),
     pageToken: pageTokenParam.optional(),
     pageOffset: pageOffsetParam.optional(),
     sort: sortParam(ANALYSIS_SORT_FIELDS).optional(),
@@ -114,14 +111,13 @@ export const listAnalysesTool = defineTool({
       .number()
       .int()
       .min(1)
-      .max(MAX_ITEMS_PARAM)
+      .max(MAX_COLLECTED_ANALYSES)
       .optional()
-      .describe(
-        `Collect up to this many across pages in one call (at most ${MAX_COLLECTED_ANALYSES} returned).`,
-      ),
+      .describe("Collect up to this many across pages in one call."),
   },
   outputSchema: {
-    items: z.array(analysisItemShape),
+    items: analysisTable.schema,
+    statusCounts: z.record(z.string(), z.number()).describe("Analyses in this result per status."),
     ...pagingOutputShape,
     truncated: z
       .boolean()
@@ -133,6 +129,7 @@ export const listAnalysesTool = defineTool({
       .string()
       .optional()
       .describe("Why paging stopped before ICA's list ended (cursor-repeated, empty-page, page-bound)."),
+    duplicatesDropped: z.number().optional().describe("Rows offset paging returned twice, left out."),
   },
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   async handler(args, ctx) {
@@ -146,16 +143,13 @@ export const listAnalysesTool = defineTool({
       problems.push(...(err as UserInputError).problems);
     }
     const auto = args.maxItems !== undefined;
-    const limit = Math.min(args.maxItems ?? MAX_COLLECTED_ANALYSES, MAX_COLLECTED_ANALYSES);
+    const limit = args.maxItems ?? MAX_COLLECTED_ANALYSES;
     const windowed = args.since !== undefined || args.until !== undefined;
     const window = windowed ? planWindow(args, problems) : undefined;
     try {
       plan = planPaging(
-        {
-          ...args,
-          pageSize: Math.min(args.pageSize ?? (auto ? AUTO_PAGE_SIZE : 25), MAX_COLLECTED_ANALYSES),
-        },
-        { sortFields: ANALYSIS_SORT_FIELDS, defaultPageSize: 25, maxPageSize: 1000 },
+        { ...args, pageSize: args.pageSize ?? (auto ? AUTO_PAGE_SIZE : 25) },
+        { sortFields: ANALYSIS_SORT_FIELDS, defaultPageSize: 25, maxPageSize: MAX_COLLECTED_ANALYSES },
       );
     } catch (err) {
       problems.push(...(err as UserInputError).problems);
@@ -175,25 +169,35 @@ export const listAnalysesTool = defineTool({
     if (window) {
       const w = await listWindow(ctx, projectId, filters, window, args, limit, filterText);
       const items = w.items.map(analysisItem);
-      if (items.length > 0) w.summaryParts.splice(1, 0, `[${countByStatus(items)}]`);
+      const { table, cut } = analysisTable.fit(items);
+      const counts = statusCounts(items.slice(0, table.rows.length));
+      if (table.rows.length > 0) w.summaryParts.splice(1, 0, countsText(counts).trim());
+      let paging: PagingOutput = w.paging;
+      if (cut > 0) {
+        // Rows outside the window were skipped, so no offset continues exactly after the shown ones: narrow until.
+        const { nextPageOffset: _n, ...rest } = paging as PagingOutput & { nextPageOffset?: number };
+        paging = { ...rest, rowsCut: cut } as PagingOutput;
+        const last = table.rows.length > 0 ? items[table.rows.length - 1]?.startDate : undefined;
+        w.summaryParts.push(
+          `${cut} row(s) did not fit in one result${last ? `: call again with until="${last}"` : ": narrow the window"}.`,
+        );
+      }
       return {
-        structured: { items, ...w.paging, truncated: w.truncated },
+        structured: { items: table, statusCounts: counts, ...paging, truncated: w.truncated || cut > 0 },
         summary: w.summaryParts.join(" "),
       };
     }
-    const capNote =
-      (args.pageSize ?? 0) > MAX_COLLECTED_ANALYSES
-        ? ` (pageSize ${args.pageSize} was fetched as ${MAX_COLLECTED_ANALYSES}: one result holds at most ${MAX_COLLECTED_ANALYSES})`
-        : "";
 
     if (!auto) {
       const page = await fetchPage(plan);
-      const paging = pageOutput(plan, page);
-      const items = page.items.map(analysisItem);
-      const counts = items.length > 0 ? ` [${countByStatus(items)}]` : "";
+      // A page never holds more than asked for, even from an ICA that ignores pageSize.
+      const items = page.items.slice(0, plan.pageSize).map(analysisItem);
+      const { table, cut } = analysisTable.fit(items);
+      const paging = afterCut(pageOutput(plan, page), cut, table.rows.length, plan.pageOffset);
+      const counts = statusCounts(items.slice(0, table.rows.length));
       return {
-        structured: { items, ...paging },
-        summary: `${items.length} analyses${filterText}${counts}.${capNote} ${continuationHint(paging, plan.sort)}`,
+        structured: { items: table, statusCounts: counts, ...paging },
+        summary: `${table.rows.length} analyses${filterText}${countsText(counts)}. ${continuationHint(paging, plan.sort)}`,
       };
     }
 
@@ -209,7 +213,7 @@ export const listAnalysesTool = defineTool({
         );
       },
     });
-    const paging: PagingOutput = collectedOutput(collected);
+    let paging: PagingOutput = collectedOutput(collected);
     let items = collected.items.map(analysisItem);
     let removed = 0;
     if (collected.mode === "offset") {
@@ -222,31 +226,37 @@ export const listAnalysesTool = defineTool({
       });
       removed = collected.items.length - items.length;
     }
+    const { table, cut } = analysisTable.fit(items.slice(0, limit));
+    paging = afterCut(paging, cut, table.rows.length, plan.pageOffset);
+    const counts = statusCounts(items.slice(0, table.rows.length));
     const parts = [
-      `Collected ${items.length} analyses${filterText} in ${collected.pages} request(s)${items.length > 0 ? ` [${countByStatus(items)}]` : ""}.`,
+      `Collected ${table.rows.length} analyses${filterText} in ${collected.pages} request(s)${countsText(counts)}.`,
     ];
     if (removed > 0) parts.push(`${removed} duplicate row(s) from offset paging were dropped.`);
     const stopped = stopNote(collected);
     if (stopped) parts.push(`Stopped early: ${stopped}`);
-    if (collected.truncated) {
-      const capped =
-        args.maxItems !== undefined && args.maxItems > MAX_COLLECTED_ANALYSES
-          ? ` (one call returns at most ${MAX_COLLECTED_ANALYSES})`
-          : "";
+    if (cut > 0) {
+      parts.push(`Truncated: ${continuationHint(paging, plan.sort)}`);
+    } else if (collected.truncated) {
       parts.push(
-        `Truncated${capped}: ${continuationHint(paging, plan.sort)} Keep maxItems to collect the next batch.`,
+        `Truncated: ${continuationHint(paging, plan.sort)} Keep maxItems to collect the next batch.`,
       );
     } else {
       parts.push("That is all of them.");
     }
     return {
       structured: {
-        items,
+        items: table,
+        statusCounts: counts,
         ...paging,
-        truncated: collected.truncated,
+        truncated: collected.truncated || cut > 0,
+        ...(removed > 0 ? { duplicatesDropped: removed } : {}),
         ...(stopped ? { stopped: abnormalStop(collected) } : {}),
       },
       summary: parts.join(" "),
     };
   },
 });
+
+/** @deprecated moved to params.ts; re-exported so tools written against the old place still build. */
+export { analysisIdParam } from "./params.js";

@@ -9,7 +9,8 @@ import {
 import { UserInputError } from "../ica/errors.js";
 import { planPaging } from "../ica/paging.js";
 import { defineTool } from "../mcp/adapter.js";
-import { continuationHint, pageOutput, pagingOutputShape } from "./paging.js";
+import { columnar } from "./columnar.js";
+import { afterCut, continuationHint, pageOutput, pagingOutputShape } from "./paging.js";
 import {
   pageOffsetParam,
   pageSizeParam,
@@ -31,6 +32,8 @@ export const dataItemShape = z.object({
   status: z.string().optional(),
   format: z.string().optional(),
 });
+
+export const dataTable = columnar(dataItemShape.shape);
 
 /**
  * The full path of a data item, or undefined when ICA gave no path or no name: the document lets `details`,
@@ -103,7 +106,7 @@ export const listDataTool = defineTool({
     paging: pagingModeParam.optional(),
   },
   outputSchema: {
-    items: z.array(dataItemShape),
+    items: dataTable.schema,
     ...pagingOutputShape,
   },
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
@@ -132,16 +135,17 @@ export const listDataTool = defineTool({
       plan,
       ctx.signal,
     );
-    const items = dataItems(page.items);
-    const paging = pageOutput(plan, page);
+    const { table, cut } = dataTable.fit(dataItems(page.items));
+    const paging = afterCut(pageOutput(plan, page), cut, table.rows.length, plan.pageOffset);
+    const shown = table.rows.length;
     const where = parent ? ` in ${parent}` : "";
     const empty =
-      items.length === 0 && parent && parent !== "/" && !plan.pageToken && !plan.pageOffset
+      shown === 0 && parent && parent !== "/" && !plan.pageToken && !plan.pageOffset
         ? ` The folder is empty or does not exist: browse from parentFolderPath="/".`
         : "";
     return {
-      structured: { items, ...paging },
-      summary: `${items.length} item(s)${where}.${empty} ${continuationHint(paging, plan.sort)} Next: ica_get_data for one item, ica_create_download_url for a file.`,
+      structured: { items: table, ...paging },
+      summary: `${shown} item(s)${where}.${empty} ${continuationHint(paging, plan.sort)} Next: ica_get_data for one item, ica_create_download_url for a file.`,
     };
   },
 });

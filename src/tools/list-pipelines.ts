@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { type IcaPipeline, listProjectPipelines } from "../ica/api/pipelines.js";
 import { defineTool } from "../mcp/adapter.js";
+import { columnar } from "./columnar.js";
 import { pageOffsetParam, pageSizeParam, projectIdParam } from "./params.js";
 
 const DESCRIPTION_CHARS = 160;
@@ -14,6 +15,8 @@ export const pipelineItemShape = z.object({
   status: z.string().optional(),
   description: z.string().optional(),
 });
+
+export const pipelineTable = columnar(pipelineItemShape.shape);
 
 export function pipelineItem(p: IcaPipeline): z.input<typeof pipelineItemShape> {
   const description = p.description ?? "";
@@ -47,8 +50,9 @@ export const listPipelinesTool = defineTool({
     pageOffset: pageOffsetParam.optional(),
   },
   outputSchema: {
-    items: z.array(pipelineItemShape),
-    totalItemCount: z.number(),
+    items: pipelineTable.schema,
+    totalItemCount: z.number().describe("Pipelines matching the filters."),
+    inProject: z.number().optional().describe("With filters: all pipelines of the project."),
     nextPageOffset: z.number().optional(),
   },
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
@@ -65,8 +69,9 @@ export const listPipelinesTool = defineTool({
     );
     const offset = args.pageOffset ?? 0;
     const size = args.pageSize ?? DEFAULT_PAGE;
-    const items = matching.slice(offset, offset + size);
-    const next = offset + items.length;
+    const { table } = pipelineTable.fit(matching.slice(offset, offset + size).map(pipelineItem));
+    // Rows left out to fit are simply the next page.
+    const next = offset + table.rows.length;
     const more = next < matching.length;
     const filtered = matching.length !== all.length ? ` (of ${all.length} in the project)` : "";
     const paging = more
@@ -74,8 +79,9 @@ export const listPipelinesTool = defineTool({
       : "No more pages.";
     return {
       structured: {
-        items: items.map(pipelineItem),
+        items: table,
         totalItemCount: matching.length,
+        ...(matching.length !== all.length ? { inProject: all.length } : {}),
         ...(more ? { nextPageOffset: next } : {}),
       },
       summary: `${matching.length} pipeline(s)${filtered}. ${paging} Next: ica_get_pipeline with a pipelineId for its inputs.`,

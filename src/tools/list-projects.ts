@@ -3,7 +3,8 @@ import { listProjects as apiListProjects, PROJECT_SORT_FIELDS } from "../ica/api
 import type { IcaProject } from "../ica/api/types.js";
 import { planPaging } from "../ica/paging.js";
 import { defineTool } from "../mcp/adapter.js";
-import { continuationHint, pageOutput, pagingOutputShape } from "./paging.js";
+import { columnar } from "./columnar.js";
+import { afterCut, continuationHint, pageOutput, pagingOutputShape } from "./paging.js";
 import {
   pageOffsetParam,
   pageSizeParam,
@@ -22,6 +23,8 @@ export const projectSummaryShape = z.object({
   userTags: z.array(z.string()).optional(),
   technicalTags: z.array(z.string()).optional(),
 });
+
+export const projectTable = columnar(projectSummaryShape.shape);
 
 const DESCRIPTION_CHARS = 160;
 
@@ -61,7 +64,7 @@ export const listProjectsTool = defineTool({
     paging: pagingModeParam.optional(),
   },
   outputSchema: {
-    items: z.array(projectSummaryShape),
+    items: projectTable.schema,
     ...pagingOutputShape,
   },
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
@@ -80,10 +83,11 @@ export const listProjectsTool = defineTool({
     let items = page.items;
     // With ICA_ALLOWED_PROJECTS, only the allowed projects are shown.
     if (ctx.allowedProjects) items = items.filter((p) => ctx.allowedProjects!.has(p.id));
-    const paging = pageOutput(plan, page);
+    const { table, cut } = projectTable.fit(items.map(projectSummary));
+    const paging = afterCut(pageOutput(plan, page), cut, table.rows.length, plan.pageOffset);
     return {
-      structured: { items: items.map(projectSummary), ...paging },
-      summary: `${items.length} project(s). ${continuationHint(paging, plan.sort)}`,
+      structured: { items: table, ...paging },
+      summary: `${table.rows.length} project(s). ${continuationHint(paging, plan.sort)}`,
     };
   },
 });

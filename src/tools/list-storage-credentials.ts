@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { listStorageCredentials } from "../ica/api/credentials.js";
 import { defineTool } from "../mcp/adapter.js";
+import { columnar } from "./columnar.js";
 
 /** ICA does not page this list; a tenant rarely has many, but the result stays bounded. */
 const MAX_ITEMS = 200;
@@ -13,6 +14,8 @@ export const credentialSummaryShape = z.object({
   timeModified: z.string().optional(),
 });
 
+const credentialTable = columnar(credentialSummaryShape.shape);
+
 export const listStorageCredentialsTool = defineTool({
   name: "ica_list_storage_credentials",
   title: "List S3 storage credentials",
@@ -20,7 +23,7 @@ export const listStorageCredentialsTool = defineTool({
     "Lists stored AWS key pairs (storage credentials): id, name, type, dates; never secrets. Pass an id as storageCredentialsId to ica_start_analysis for s3:// inputs; none fits: ica_create_storage_credentials.",
   inputSchema: {},
   outputSchema: {
-    items: z.array(credentialSummaryShape),
+    items: credentialTable.schema,
     total: z.number(),
     truncated: z.boolean(),
   },
@@ -34,14 +37,15 @@ export const listStorageCredentialsTool = defineTool({
       ...(c.timeCreated ? { timeCreated: c.timeCreated } : {}),
       ...(c.timeModified ? { timeModified: c.timeModified } : {}),
     }));
-    const truncated = all.length > MAX_ITEMS;
+    const { table } = credentialTable.fit(items);
+    const truncated = table.rows.length < all.length;
     const next =
       all.length === 0
         ? "Next: register a key pair with ica_create_storage_credentials."
         : "Next: pass an id as storageCredentialsId to ica_start_analysis for s3:// inputs.";
     return {
-      structured: { items, total: all.length, truncated },
-      summary: `${all.length} storage credential(s)${truncated ? ` (first ${MAX_ITEMS} shown)` : ""}. ${next}`,
+      structured: { items: table, total: all.length, truncated },
+      summary: `${all.length} storage credential(s)${truncated ? ` (first ${table.rows.length} shown)` : ""}. ${next}`,
     };
   },
 });

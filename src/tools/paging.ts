@@ -11,6 +11,12 @@ export const pagingOutputShape = {
     .optional()
     .describe("Offset mode: pass as pageOffset (with the same sort) for the next page."),
   totalItemCount: z.number().optional().describe("Offset mode: records matching the filters."),
+  rowsCut: z
+    .number()
+    .optional()
+    .describe(
+      "Rows left out so the result fits (ICA sent huge values): call again from the same position with pageSize (or maxItems) = the rows shown.",
+    ),
 };
 
 export interface PagingOutput {
@@ -19,6 +25,19 @@ export interface PagingOutput {
   remainingRecords?: number;
   nextPageOffset?: number;
   totalItemCount?: number;
+  rowsCut?: number;
+}
+
+/**
+ * Paging fields once a table had to leave rows out (see columnar.ts fit): offset paging continues right
+ * after the last row shown; a cursor would skip the rows left out, so it is dropped and the caller re-asks
+ * from the same position for fewer rows.
+ */
+export function afterCut(p: PagingOutput, cut: number, shown: number, startOffset = 0): PagingOutput {
+  if (cut === 0) return p;
+  if (p.paging === "offset") return { ...p, nextPageOffset: startOffset + shown, rowsCut: cut };
+  const { nextPageToken: _skipped, remainingRecords: _r, ...rest } = p;
+  return { ...rest, rowsCut: cut };
 }
 
 /** Paging fields for one page fetched with `plan`. */
@@ -63,6 +82,9 @@ export function collectedOutput(c: Collected<unknown>): PagingOutput {
 
 /** One sentence on how to continue, for the text mirror. */
 export function continuationHint(p: PagingOutput, sort?: string): string {
+  if (p.rowsCut && p.paging === "cursor") {
+    return `${p.rowsCut} row(s) were left out because ICA's values were very large: call again with the same pageToken (or none) and a pageSize or maxItems of the rows shown, then continue from its nextPageToken.`;
+  }
   if (p.paging === "cursor") {
     if (p.nextPageToken) {
       return `${p.remainingRecords ?? "More"} more: call again with pageToken="${p.nextPageToken}" (same filters).`;

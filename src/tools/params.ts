@@ -9,24 +9,36 @@ export const projectIdParam = z
   .string()
   .min(1)
   .max(100)
-  .describe("Project id from ica_list_projects (default: ICA_PROJECT_ID).");
+  .describe("From ica_list_projects; default ICA_PROJECT_ID.");
 
-export const pageTokenParam = z
+export const analysisIdParam = z
   .string()
   .min(1)
-  .max(2000)
-  .describe("nextPageToken of the previous result (cursor paging).");
+  .max(100)
+  .describe("Id from ica_list_analyses (not the reference).");
+
+export const pipelineIdParam = z
+  .string()
+  .min(1)
+  .max(100)
+  .describe("Pipeline id from ica_list_pipelines (or give pipelineCode).");
+
+export const pipelineCodeParam = z
+  .string()
+  .min(1)
+  .max(255)
+  .describe("Pipeline code from ica_list_pipelines.");
+
+export const pageTokenParam = z.string().min(1).max(2000).describe("nextPageToken of the previous result.");
 
 export const pageOffsetParam = z
   .number()
   .int()
   .min(0)
   .max(1_000_000_000)
-  .describe("Rows to skip (offset paging, from 0; ICA stops at 200,000).");
+  .describe("Offset paging: rows to skip (ICA stops at 200,000).");
 
-export const pagingModeParam = z
-  .enum(["cursor", "offset"])
-  .describe("Force a paging style (default: cursor, offset with sort).");
+export const pagingModeParam = z.enum(["cursor", "offset"]).describe("Force cursor or offset paging.");
 
 export function pageSizeParam(defaultSize: number, max: number) {
   return z.number().int().min(1).max(max).describe(`Default ${defaultSize}.`);

@@ -9,8 +9,7 @@ import {
 import { IcaAbortError, UserInputError } from "../ica/errors.js";
 import { defineTool } from "../mcp/adapter.js";
 import { nextStepFor } from "./get-analysis.js";
-import { analysisIdParam } from "./list-analyses.js";
-import { projectIdParam } from "./params.js";
+import { analysisIdParam, projectIdParam } from "./params.js";
 
 const DEFAULT_TIMEOUT_SECONDS = 50;
 const MAX_TIMEOUT_SECONDS = 600;

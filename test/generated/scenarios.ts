@@ -118,6 +118,7 @@ export const SCENARIOS: Record<string, Scenario> = {
       },
       ["projectId"],
     ),
+    computed: ["statusCounts", "duplicatesDropped", "rowsCut"],
   },
   ica_get_analysis: {
     args: optional(
@@ -209,6 +210,7 @@ export const SCENARIOS: Record<string, Scenario> = {
       },
       ["projectId"],
     ),
+    computed: ["inProject"],
   },
   ica_get_pipeline: {
     args: fc.oneof(

@@ -1,7 +1,6 @@
 /** The input and output schemas of ica_start_analysis (kept apart from the launch logic). */
 import { z } from "zod";
-import { pipelineCodeParam, pipelineIdParam } from "../get-pipeline.js";
-import { projectIdParam, tagListParam } from "../params.js";
+import { pipelineCodeParam, pipelineIdParam, projectIdParam, tagListParam } from "../params.js";
 import { confirmationTokenParam } from "./confirm.js";
 
 /** Data references one launch may carry in all (ids, paths, mounts and external URLs together). */
