@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { OPTIONS } from "../src/config.js";
+import { rowsOf } from "./helpers/columnar.js";
 import { initialize, spawnServer } from "./helpers/spawn.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -94,7 +95,7 @@ describe("MCP Bundle manifest", () => {
         30_000,
       )) as CallResult;
       expect(call.result.isError, call.result.content[0]?.text).toBeFalsy();
-      expect((call.result.structuredContent as { items: unknown[] }).items).toHaveLength(2);
+      expect(rowsOf(call.result.structuredContent)).toHaveLength(2);
       const readOnly = spawnServer([], hostEnv({ sandbox: "true", read_only: "true" }));
       try {
         await initialize(readOnly);

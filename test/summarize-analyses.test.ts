@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AnalysisRecord, SEED_PROJECTS } from "../src/sandbox/index.js";
 import { ALL_TOOLS } from "../src/tools/index.js";
+import { rowsOf } from "./helpers/columnar.js";
 import { type Connected, connectTools, textOf } from "./helpers/mcp.js";
 import { useSandbox } from "./helpers/sandbox.js";
 
@@ -189,6 +190,10 @@ describe("ica_list_analyses since/until", () => {
     nextPageOffset?: number;
     truncated?: boolean;
   }
+  const listed = (structured: unknown): Listed => ({
+    ...(structured as Omit<Listed, "items">),
+    items: rowsOf<Listed["items"][number]>(structured),
+  });
   it("lists the week's failures in one call, newest first", async () => {
     const res = await call("ica_list_analyses", {
       status: ["FAILED", "FAILED_FINAL"],
@@ -196,7 +201,7 @@ describe("ica_list_analyses since/until", () => {
       until: UNTIL,
     });
     expect(res.isError).toBeFalsy();
-    const s = res.structuredContent as unknown as Listed;
+    const s = listed(res.structuredContent);
     const expected = inWgs((a) => inWeek(a) && FAILED.has(a.status));
     expect(s.items.map((i) => i.id).sort()).toEqual(expected.map((a) => a.id).sort());
     const starts = s.items.map((i) => Date.parse(i.startDate!));
@@ -206,18 +211,21 @@ describe("ica_list_analyses since/until", () => {
   });
 
   it("continues with pageOffset: no row twice, none lost", async () => {
-    const first = (await call("ica_list_analyses", { since: SINCE, until: UNTIL, maxItems: 30 }))
-      .structuredContent as unknown as Listed;
+    const first = listed(
+      (await call("ica_list_analyses", { since: SINCE, until: UNTIL, maxItems: 30 })).structuredContent,
+    );
     expect(first.items.length).toBe(30);
     expect(first.truncated).toBe(true);
-    const next = (
-      await call("ica_list_analyses", {
-        since: SINCE,
-        until: UNTIL,
-        maxItems: 100,
-        pageOffset: first.nextPageOffset,
-      })
-    ).structuredContent as unknown as Listed;
+    const next = listed(
+      (
+        await call("ica_list_analyses", {
+          since: SINCE,
+          until: UNTIL,
+          maxItems: 100,
+          pageOffset: first.nextPageOffset,
+        })
+      ).structuredContent,
+    );
     const ids = [...first.items, ...next.items].map((i) => i.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids.sort()).toEqual(
