@@ -21,6 +21,9 @@ import {
 } from "./resolve.js";
 import type { StartAnalysisArgs } from "./schema.js";
 
+/** Tag searches in flight at once for one batch. */
+const TAG_SEARCH_CONCURRENCY = 4;
+
 /** Data references a whole batch may carry (each item keeps the single launch's own bound too). */
 export const MAX_BATCH_REFS = 4000;
 /** Problems listed at most. */
@@ -148,12 +151,17 @@ export async function resolveBatch(args: StartAnalysisArgs, ctx: ToolContext): P
 
   // Launched before (by a single launch or an earlier batch): found by the launch tag, left out.
   if (!args.rerun) {
-    await Promise.all(
-      items.map(async (it) => {
+    // A few at a time: the throttle paces them anyway, and 200 searches at once would hang 200 sets of abort
+    // listeners on the call's one signal.
+    let next = 0;
+    const worker = async () => {
+      while (next < items.length) {
+        const it = items[next++]!;
         const found = await findExistingLaunch(ctx.ica, projectId, it.tag, ctx.signal);
         if (found) it.existing = found;
-      }),
-    );
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(TAG_SEARCH_CONCURRENCY, items.length) }, worker));
   }
   const pending = items.filter((it) => !it.existing);
   const argsOf = new Map(pending.map((it) => [it.index, itemArgs(args, given[it.index]!)]));
