@@ -7,6 +7,7 @@
 import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { type Table, tableRows } from "./tools/columnar.js";
 
 /** A columnar list of a result as objects (lists are `{columns, rows}`; see src/tools/columnar.ts). */
@@ -193,6 +194,26 @@ export const DEMO_STEPS: Step[] = [
       dryRun: true,
     }),
   },
+  {
+    title: "Launch DRAGEN germline on one sample, after the user confirms the plan and its estimate",
+    tool: "ica_start_analysis",
+    args: (m) => ({
+      projectId: m.projectId,
+      pipelineCode: "DRAGEN_Germline_4-3-6",
+      userReference: `demo-germline-${Date.now().toString(36)}`,
+      inputs: [
+        { parameterCode: "reference_tar", dataIds: ["/reference/dragen-hg38-alt-masked-graph-v4-3.tar"] },
+        {
+          parameterCode: "fastqs",
+          dataIds: [
+            "/fastq/20261014_LH00123_0042_A22ABCDEFG/CHT-0001_S1_L001_R1_001.fastq.gz",
+            "/fastq/20261014_LH00123_0042_A22ABCDEFG/CHT-0001_S1_L001_R2_001.fastq.gz",
+          ],
+        },
+      ],
+      parameters: [{ code: "sample_name", value: "CHT-0001" }],
+    }),
+  },
 ];
 
 async function main(): Promise<void> {
@@ -202,7 +223,17 @@ async function main(): Promise<void> {
     args: [entry, "--sandbox", "--log-level", "warn"],
     stderr: "inherit",
   });
-  const client = new Client({ name: "ica-mcp-demo", version: "1.0.0" });
+  // The demo client shows confirmation forms (MCP elicitation) as a person would see them, and accepts.
+  const client = new Client(
+    { name: "ica-mcp-demo", version: "1.0.0" },
+    { capabilities: { elicitation: { form: {} } } },
+  );
+  client.setRequestHandler(ElicitRequestSchema, async (request) => {
+    out("  ? confirmation asked of the user:");
+    for (const line of String(request.params.message).split("\n")) out(`      ${cut(line, 150)}`);
+    out("    (the demo accepts)");
+    return { action: "accept", content: {} };
+  });
   await client.connect(transport);
   const { tools } = await client.listTools();
   out(`ica-mcp demo against the embedded sandbox ICA (${tools.length} tools)\n`);
@@ -226,7 +257,7 @@ async function main(): Promise<void> {
   await client.close();
   const others = tools.map((t) => t.name).filter((name) => !shownSteps.includes(name));
   out(
-    `Shown: ${shownSteps.length} of ${DEMO_STEPS.length} calls answered (${[...new Set(shownSteps)].join(", ")}), all against simulated data; no analysis was started.`,
+    `Shown: ${shownSteps.length} of ${DEMO_STEPS.length} calls answered (${[...new Set(shownSteps)].join(", ")}), all against simulated data; the one launch ran in the sandbox, after its confirmation.`,
   );
   out(`Not shown: ${others.length} more tools, e.g. ${others.slice(0, 4).join(", ")}.`);
   out("Next: connect your MCP client to the sandbox and ask it, say, which analyses failed and why:");

@@ -22,7 +22,7 @@ describe("npm run demo", () => {
     });
     expect(code, stderr).toBe(0);
     const steps = stdout.match(/^\d+\. /gm) ?? [];
-    expect(steps.length).toBeGreaterThanOrEqual(7);
+    expect(steps.length).toBeGreaterThanOrEqual(8);
     expect(stdout).not.toMatch(/^ {2}ERROR:|skipped/m); // a tool error is printed as "  ERROR: …"
     expect(stdout).toMatch(/exit code 137/); // the failed step's cause is shown
     expect(stdout).not.toContain("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
@@ -32,9 +32,13 @@ describe("npm run demo", () => {
     const fieldLines = stdout.split("\n").filter((l) => /^ {4}\w+: [[{]/.test(l));
     expect(fieldLines.length).toBeGreaterThan(0);
     for (const line of fieldLines) expect(line, line).toMatch(/[\]}]$/);
+    // The launch is confirmed by the user through a form that shows the resolved plan and its estimate.
+    expect(stdout).toMatch(/confirmation asked of the user:\n\s+Launch DRAGEN_Germline_4-3-6 \(CWL\)/);
+    expect(stdout).toMatch(/cost: estimate: median [\d.]+ iCredit/);
+    expect(stdout).toMatch(/ok: Started DRAGEN_Germline_4-3-6/);
     // It ends by saying what was shown and what to try next.
     const closing = stdout.trimEnd().split("\n").slice(-6).join("\n");
-    expect(closing).toMatch(/^Shown: 7 of 7 calls answered/m);
+    expect(closing).toMatch(/^Shown: 8 of 8 calls answered/m);
     expect(closing).toMatch(/^Next: /m);
     expect(closing).toContain("--sandbox");
   });
