@@ -22,14 +22,36 @@ const MIN_EDGE = 8;
 const MIN_PARTIAL = 16;
 
 const secrets = new Set<string>();
+/** Registered secrets holding a character JSON escapes (", \\, controls, surrogates): mayHoldSecret cannot see them. */
+const jsonEscaped = new Set<string>();
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what JSON escapes
+const JSON_ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 function add(value: string): void {
   if (secrets.has(value)) return;
   secrets.add(value);
+  if (JSON_ESCAPED.test(value)) jsonEscaped.add(value);
   if (secrets.size > MAX_SECRETS) {
     const oldest = secrets.values().next().value;
-    if (oldest !== undefined) secrets.delete(oldest);
+    if (oldest !== undefined) {
+      secrets.delete(oldest);
+      jsonEscaped.delete(oldest);
+    }
   }
+}
+
+/**
+ * A cheap pre-check over the JSON.stringify text of a value: false only when redactDeep would change nothing
+ * in it. Every match redactKnown makes (a whole secret, a head or a tail left by a cut) contains the secret's
+ * first or last MIN_EDGE characters, and JSON.stringify writes those verbatim unless the secret holds a
+ * character it escapes (then this answers true, and the caller walks the value).
+ */
+export function mayHoldSecret(json: string): boolean {
+  if (jsonEscaped.size > 0) return true;
+  for (const secret of secrets) {
+    if (json.includes(secret.slice(0, MIN_EDGE)) || json.includes(secret.slice(-MIN_EDGE))) return true;
+  }
+  return false;
 }
 
 /**
@@ -236,12 +258,16 @@ export function redactDeep<T>(value: T, also?: (text: string) => string): T {
     if (v && typeof v === "object") {
       const out: Record<string, unknown> = {};
       for (const [k, x] of Object.entries(v)) {
-        Object.defineProperty(out, text(k), {
-          value: walk(x, depth + 1),
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
+        const key = text(k);
+        // Plain assignment is much faster; a "__proto__" key must become an own property, not the prototype.
+        if (key === "__proto__") {
+          Object.defineProperty(out, key, {
+            value: walk(x, depth + 1),
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
+        } else out[key] = walk(x, depth + 1);
       }
       return out;
     }
