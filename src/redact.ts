@@ -6,6 +6,8 @@
  * ICA answer must not be able to stall the server. The registry is bounded, and values learned from generic
  * calls must look random (a status word under a "password" key must not hide every later FAILED).
  */
+import { AsyncLocalStorage } from "node:async_hooks";
+
 const REPLACEMENT = "[REDACTED]";
 
 /** Registered values are kept in insertion order; the oldest go first past this many. */
@@ -21,34 +23,58 @@ const MIN_EDGE = 8;
 /** A partial match must cover at least this much (and 60% of the secret) to be redacted. */
 const MIN_PARTIAL = 16;
 
+/** The process's own secrets (configuration, stdio mode): registered outside any scope. */
 const secrets = new Set<string>();
-/** Registered secrets holding a character JSON escapes (", \\, controls, surrogates): mayHoldSecret cannot see them. */
-const jsonEscaped = new Set<string>();
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what JSON escapes
 const JSON_ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
 
+/**
+ * The secrets of one identity (HTTP mode: one ICA key or token). Inside `run`, registrations go to the scope and
+ * redaction covers the process's secrets plus the scope's, so one identity's traffic can neither evict another's
+ * secrets (each scope has its own MAX_SECRETS bound) nor see them.
+ */
+export class SecretScope {
+  readonly secrets = new Set<string>();
+  constructor() {
+    liveScopes.add(this);
+  }
+  run<T>(fn: () => T): T {
+    return scopeStorage.run(this, fn);
+  }
+  /** Forgets the scope (its identity left the cache). */
+  dispose(): void {
+    liveScopes.delete(this);
+    this.secrets.clear();
+  }
+}
+
+const scopeStorage = new AsyncLocalStorage<SecretScope>();
+const liveScopes = new Set<SecretScope>();
+
 function add(value: string): void {
-  if (secrets.has(value)) return;
-  secrets.add(value);
-  if (JSON_ESCAPED.test(value)) jsonEscaped.add(value);
-  if (secrets.size > MAX_SECRETS) {
-    const oldest = secrets.values().next().value;
-    if (oldest !== undefined) {
-      secrets.delete(oldest);
-      jsonEscaped.delete(oldest);
-    }
+  const set = scopeStorage.getStore()?.secrets ?? secrets;
+  if (set.has(value)) return;
+  set.add(value);
+  if (set.size > MAX_SECRETS) {
+    const oldest = set.values().next().value;
+    if (oldest !== undefined) set.delete(oldest);
   }
 }
 
 /**
  * A cheap pre-check over the JSON.stringify text of a value: false only when redactDeep would change nothing
- * in it. Every match redactKnown makes (a whole secret, a head or a tail left by a cut) contains the secret's
+ * in it (the process's secrets and the current scope's, as redactKnown). Every match redactKnown makes (a whole secret, a head or a tail left by a cut) contains the secret's
  * first or last MIN_EDGE characters, and JSON.stringify writes those verbatim unless the secret holds a
  * character it escapes (then this answers true, and the caller walks the value).
  */
 export function mayHoldSecret(json: string): boolean {
-  if (jsonEscaped.size > 0) return true;
-  for (const secret of secrets) {
+  const scope = scopeStorage.getStore();
+  return edgeIn(json, secrets) || (scope !== undefined && edgeIn(json, scope.secrets));
+}
+
+function edgeIn(json: string, set: ReadonlySet<string>): boolean {
+  for (const secret of set) {
+    if (JSON_ESCAPED.test(secret)) return true;
     if (json.includes(secret.slice(0, MIN_EDGE)) || json.includes(secret.slice(-MIN_EDGE))) return true;
   }
   return false;
@@ -115,8 +141,15 @@ export function redactAndCut(text: string, max: number, suffix = "…"): string 
  */
 export function redactKnown(text: string): string {
   if (text.length < MIN_SECRET_LENGTH) return text;
+  let out = redactWith(text, secrets);
+  const scope = scopeStorage.getStore();
+  if (scope) out = redactWith(out, scope.secrets);
+  return out;
+}
+
+function redactWith(text: string, set: ReadonlySet<string>): string {
   let out = text;
-  for (const secret of secrets) {
+  for (const secret of set) {
     if (out.includes(secret)) out = out.split(secret).join(REPLACEMENT);
     if (secret.length > MIN_PARTIAL) out = redactPartials(out, secret);
   }
@@ -276,7 +309,7 @@ export function redactDeep<T>(value: T, also?: (text: string) => string): T {
   return walk(value, 0) as T;
 }
 
-/** For tests only: the secrets registered so far in this process. */
+/** For tests only: the secrets registered so far in this process (every live identity scope included). */
 export function registeredSecrets(): string[] {
-  return [...secrets];
+  return [...secrets, ...[...liveScopes].flatMap((s) => [...s.secrets])];
 }

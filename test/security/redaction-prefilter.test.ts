@@ -76,6 +76,19 @@ describe("result fast paths", () => {
   });
 });
 
+describe("a scope's secrets (HTTP mode)", () => {
+  it("are seen inside the scope only, as redactKnown sees them", async () => {
+    const { SecretScope } = await import("../../src/redact.js");
+    const scope = new SecretScope();
+    const scoped = "scoped-Wq8vN3bT6mK1pR9x";
+    scope.run(() => registerSecret(scoped));
+    const json = JSON.stringify({ a: `x${scoped}` });
+    expect(scope.run(() => mayHoldSecret(json))).toBe(true);
+    expect(mayHoldSecret(json)).toBe(false);
+    scope.dispose();
+  });
+});
+
 describe("a secret holding a character JSON escapes", () => {
   it("makes mayHoldSecret always answer true (the walk then decides)", () => {
     registerSecret('quote"inside-secret-value');
