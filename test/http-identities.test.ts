@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../src/config.js";
 import { IdentityPool, IdentityPoolFullError, identityId } from "../src/http/identities.js";
 import { MAX_SECRETS, redact, registerSecret, SecretScope } from "../src/redact.js";
+import { SEED_PROJECTS } from "../src/sandbox/index.js";
 import { startTestHttp, type TestHttp } from "./helpers/http.js";
 import { useSandbox } from "./helpers/sandbox.js";
 
@@ -85,6 +86,42 @@ describe("two identities interleaved", () => {
     const other = await b.callTool({ name: "ica_search_api", arguments: { query: "list projects" } });
     expect(other.isError).toBeFalsy();
     expect(docs() - before).toBe(2 * perIdentity);
+  });
+
+  it("each identity's launch estimate is its own (the dry run's usage reads are not served from another's cache)", async () => {
+    const a = await http.connect({ "X-ICA-API-Key": KEY_A });
+    const b = await http.connect({ "X-ICA-API-Key": KEY_B });
+    const project = sandbox().state.projectByName(SEED_PROJECTS.training)!.id;
+    const pipeline = sandbox().state.pipelines.find((p) => p.code === "DRAGEN_Germline_4-3-6")!.id;
+    const args = {
+      projectId: project,
+      pipelineId: pipeline,
+      userReference: "team-estimate",
+      inputs: [
+        {
+          parameterCode: "fastqs",
+          dataIds: [
+            "/tutorial/NA12878-chr20/NA12878_S1_L001_R1_001.fastq.gz",
+            "/tutorial/NA12878-chr20/NA12878_S1_L001_R2_001.fastq.gz",
+          ],
+        },
+        { parameterCode: "reference_tar", dataIds: ["/reference/dragen-hg38-chr20-v4-3.tar"] },
+      ],
+      parameters: [{ code: "sample_name", value: "NA12878" }],
+      dryRun: true,
+    };
+    const usage = (email: string) =>
+      sandbox().requestLog.filter((e) => e.path.endsWith("/usage") && e.userId === userOf(email)).length;
+    const dry = await a.callTool({ name: "ica_start_analysis", arguments: args });
+    expect(dry.isError).toBeFalsy();
+    const readByA = usage("sandbox@example.com");
+    expect(readByA).toBeGreaterThan(0);
+    await a.callTool({ name: "ica_start_analysis", arguments: args });
+    expect(usage("sandbox@example.com")).toBe(readByA);
+    expect(usage("alex.rivera@example.com")).toBe(0);
+    const other = await b.callTool({ name: "ica_start_analysis", arguments: args });
+    expect(other.isError).toBeFalsy();
+    expect(usage("alex.rivera@example.com")).toBe(readByA);
   });
 
   it("keeps each identity's secrets in its own scope", async () => {
