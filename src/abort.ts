@@ -3,6 +3,18 @@
  * combined signal registered on its sources; with long-lived sources (the server's shutdown signal, the
  * client's close signal) that list grows with every request on Node 20, so memory grew under load.
  */
+import { setMaxListeners } from "node:events";
+
+/**
+ * A signal that many concurrent requests listen to at once (a client's close, a server's shutdown, one tool
+ * call's signal shared by its pages): one listener per request in flight is expected there, and each is
+ * removed when its request ends, so Node's 10-listener leak warning would only be noise on stderr.
+ */
+export function sharedSignal(controller: AbortController): AbortSignal {
+  setMaxListeners(0, controller.signal);
+  return controller.signal;
+}
+
 export interface LinkedSignal {
   signal: AbortSignal;
   dispose(): void;
@@ -10,6 +22,7 @@ export interface LinkedSignal {
 
 export function linkSignals(sources: (AbortSignal | undefined)[], timeoutMs?: number): LinkedSignal {
   const controller = new AbortController();
+  sharedSignal(controller);
   const cleanups: (() => void)[] = [];
   if (timeoutMs !== undefined) {
     // Like AbortSignal.timeout, but the timer is cleared on dispose instead of living on for timeoutMs.

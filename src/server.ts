@@ -2,6 +2,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import { sharedSignal } from "./abort.js";
 import { type Config, parseConfig, usage } from "./config.js";
 import { getProject, listProjects } from "./ica/api/projects.js";
 import type { IcaClient } from "./ica/client.js";
@@ -93,6 +94,7 @@ async function main(): Promise<void> {
   }
 
   const shutdownController = new AbortController();
+  sharedSignal(shutdownController);
   const server = buildServer({ config, ica, tools, shutdownSignal: shutdownController.signal });
   const transport = new StdioServerTransport();
   // Under bursts of concurrent answers the transport waits for stdout's "drain" once per pending write;

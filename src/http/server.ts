@@ -8,6 +8,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import { sharedSignal } from "../abort.js";
 import type { Config } from "../config.js";
 import type { IcaClientOptions } from "../ica/client.js";
 import { log } from "../log.js";
@@ -106,6 +107,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     maxIdentities: options.maxIdentities,
   });
   const shutdown = new AbortController();
+  sharedSignal(shutdown);
   const inFlight = new Set<Promise<void>>();
   let stopping = false;
 

@@ -1,4 +1,5 @@
 import { Agent, type Dispatcher, EnvHttpProxyAgent } from "undici";
+import { sharedSignal } from "../abort.js";
 import { log } from "../log.js";
 import { TokenManager } from "./auth.js";
 import { Downloader } from "./download.js";
@@ -65,6 +66,7 @@ export class IcaClient {
   private readonly closing = new AbortController();
 
   constructor(options: IcaClientOptions) {
+    sharedSignal(this.closing);
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
     this.origin = new URL(this.baseUrl).origin;
     this.retry = { ...DEFAULT_RETRY, ...options.retry };

@@ -2,6 +2,7 @@
  * The HTTP layer: node:http server, base path, fault injection, authentication, media-type negotiation,
  * body parsing, problem+json errors, gzip and exchange recording. Route handlers only see a RequestContext.
  */
+import { setMaxListeners } from "node:events";
 import {
   createServer,
   type IncomingHttpHeaders,
@@ -123,6 +124,8 @@ export class SandboxServer {
   private readonly closing = new AbortController();
 
   constructor(private readonly parts: ServerParts) {
+    // Every delayed request listens for the close at once: many listeners are expected, each removed after.
+    setMaxListeners(0, this.closing.signal);
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((err: unknown) => {
         console.error("ica sandbox: unhandled error", err);
