@@ -10,6 +10,7 @@ import { IcaRateLimitUnavailableError } from "../src/ica/errors.js";
 import { clientFromConfig } from "../src/ica/from-config.js";
 import { identityKey, RedisLimiter } from "../src/ica/redis-limit.js";
 import { formatToolError } from "../src/mcp/errors.js";
+import { maxInWindow } from "./helpers/arrivals.js";
 import { REDIS_SERVER, REDIS_SKIP_NOTICE, startRedis, type TestRedis } from "./helpers/redis.js";
 import { childEnv, initialize, requireBuild, spawnServer } from "./helpers/spawn.js";
 
@@ -24,18 +25,6 @@ if (!REDIS_SERVER) console.warn(REDIS_SKIP_NOTICE);
 const CHILD = fileURLToPath(new URL("./helpers/limit-child.mjs", import.meta.url));
 const API_KEY = "shared-rate-limit-test-key-5f3a9c";
 const WINDOW_MS = 1_000;
-
-/** The most arrivals inside any window [t, t + WINDOW_MS) (times in ms, one clock: this process's). */
-function maxInWindow(times: number[]): number {
-  const t = [...times].sort((a, b) => a - b);
-  let best = 0;
-  let j = 0;
-  for (let i = 0; i < t.length; i++) {
-    while (j < t.length && t[j]! < t[i]! + WINDOW_MS) j++;
-    best = Math.max(best, j - i);
-  }
-  return best;
-}
 
 interface Counter {
   url: string;
