@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -6,7 +7,7 @@ import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { OPTIONS } from "../src/config.js";
 import { REDIS_SERVER, startRedis } from "./helpers/redis.js";
-import { initialize, requireBuild, spawnServer } from "./helpers/spawn.js";
+import { childEnv, initialize, requireBuild, spawnServer } from "./helpers/spawn.js";
 
 /**
  * Docker is not available where the tests run, so the image is not built here: these tests hold the
@@ -126,6 +127,35 @@ describe("the Dockerfile", () => {
       } finally {
         server.child.kill();
         await redis?.stop();
+      }
+    });
+
+    it("start in team mode (the image's command, on a free loopback port) and answer the health check", {
+      timeout: 60_000,
+    }, async () => {
+      const child = spawn(process.execPath, [join(app, "dist", "server.js"), "--http", "--port", "0"], {
+        env: childEnv({ ICA_BASE_URL: "https://ica.invalid/ica/rest" }),
+        stdio: ["ignore", "ignore", "pipe"],
+      });
+      try {
+        let stderr = "";
+        const origin = await new Promise<string>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`no start: ${stderr}`)), 20_000);
+          child.stderr.setEncoding("utf8");
+          child.stderr.on("data", (chunk: string) => {
+            stderr += chunk;
+            const m = /ready on (http:\/\/127\.0\.0\.1:\d+)\/mcp/.exec(stderr);
+            if (m) {
+              clearTimeout(timer);
+              resolve(m[1]!);
+            }
+          });
+        });
+        const res = await fetch(`${origin}/healthz`);
+        expect(res.status).toBe(200);
+        expect(await res.json()).toEqual({ status: "ok" });
+      } finally {
+        child.kill();
       }
     });
   });
