@@ -19,7 +19,8 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function cleanEnv(extra) {
   const env = {};
-  for (const [k, v] of Object.entries(process.env)) if (!/^(ICA_|ICAV2_|HTTPS?_PROXY|NO_PROXY)/i.test(k)) env[k] = v;
+  for (const [k, v] of Object.entries(process.env))
+    if (!/^(ICA_|ICAV2_|HTTPS?_PROXY|NO_PROXY)/i.test(k)) env[k] = v;
   return { ...env, ICA_LOG_LEVEL: "error", ...extra };
 }
 
@@ -44,7 +45,16 @@ async function startRedis() {
   const bin = ["/usr/bin/redis-server", "/usr/local/bin/redis-server"].find((b) => existsSync(b));
   if (!bin) return undefined;
   const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const child = spawn(bin, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]);
+  const child = spawn(bin, [
+    "--port",
+    String(port),
+    "--bind",
+    "127.0.0.1",
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+  ]);
   await waitFor(child, /Ready to accept connections/, "redis-server");
   return { url: `redis://127.0.0.1:${port}`, stop: () => child.kill() };
 }
@@ -70,10 +80,14 @@ async function startForwarder(origins) {
   let next = 0;
   const server = createServer((req, res) => {
     const target = new URL(req.url ?? "/", origins[next++ % origins.length]);
-    const out = httpRequest(target, { method: req.method, headers: { ...req.headers, host: target.host } }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    });
+    const out = httpRequest(
+      target,
+      { method: req.method, headers: { ...req.headers, host: target.host } },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      },
+    );
     out.on("error", () => res.destroy());
     req.pipe(out);
   });
@@ -91,14 +105,18 @@ async function startForwarder(origins) {
 async function httpClient(origin, key) {
   const client = new Client({ name: "bench-http", version: "1.0.0" });
   await client.connect(
-    new StreamableHTTPClientTransport(new URL(`${origin}/mcp`), { requestInit: { headers: { "X-ICA-API-Key": key } } }),
+    new StreamableHTTPClientTransport(new URL(`${origin}/mcp`), {
+      requestInit: { headers: { "X-ICA-API-Key": key } },
+    }),
   );
   return client;
 }
 
 /** `calls` tool calls, `concurrency` at a time, spread over the identities; calls per second. */
 async function throughput(origin, projectId, { calls, concurrency }) {
-  const clients = await Promise.all(Array.from({ length: concurrency }, (_, i) => httpClient(origin, KEYS[i % IDENTITIES])));
+  const clients = await Promise.all(
+    Array.from({ length: concurrency }, (_, i) => httpClient(origin, KEYS[i % IDENTITIES])),
+  );
   const call = (c) => c.callTool({ name: "ica_get_project", arguments: { projectId } });
   await Promise.all(clients.map(call)); // warm: tokens minted, connections open
   let left = calls;
@@ -126,7 +144,10 @@ export async function printHttp(out, table, { calls = 600, concurrency = 16, rou
     const runs = { one: [], two: [] };
     let failed = 0;
     for (let i = 0; i < 2; i++) {
-      for (const [name, fwd] of [["one", one], ["two", two]]) {
+      for (const [name, fwd] of [
+        ["one", one],
+        ["two", two],
+      ]) {
         const r = await throughput(fwd.origin, projectId, { calls: calls / 2, concurrency });
         runs[name].push(r.perSecond);
         failed += r.failed;
@@ -169,8 +190,14 @@ export async function printHttp(out, table, { calls = 600, concurrency = 16, rou
     table(
       ["measure", "figure"],
       [
-        ["calls per second, one replica", `${mean(runs.one).toFixed(0)} (runs: ${runs.one.map((x) => x.toFixed(0)).join(", ")})`],
-        ["calls per second, two replicas", `${mean(runs.two).toFixed(0)} (runs: ${runs.two.map((x) => x.toFixed(0)).join(", ")})`],
+        [
+          "calls per second, one replica",
+          `${mean(runs.one).toFixed(0)} (runs: ${runs.one.map((x) => x.toFixed(0)).join(", ")})`,
+        ],
+        [
+          "calls per second, two replicas",
+          `${mean(runs.two).toFixed(0)} (runs: ${runs.two.map((x) => x.toFixed(0)).join(", ")})`,
+        ],
         ["failed calls", String(failed)],
         [
           `one call, stdio vs HTTP (one replica, no forwarder; ${rounds} interleaved rounds)`,
