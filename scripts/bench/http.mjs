@@ -1,7 +1,7 @@
 // Team mode, side by side in one run: tool calls per second through one `ica-mcp --http` replica and through
 // two (each behind the same loopback round-robin forwarder, sharing one Redis for the rate limit when
 // redis-server is installed), with several identities and a high per-identity limit so that the limit is not
-// what is measured; and the latency HTTP adds over stdio for one call (interleaved rounds). Loopback only,
+// what is measured (an untimed warm-up through each, then three timed runs each, interleaved); and the latency HTTP adds over stdio for one call (interleaved rounds). Loopback only,
 // bounded in calls. Used by scripts/bench.mjs; runs alone as well:  node scripts/bench/http.mjs
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -143,12 +143,15 @@ export async function printHttp(out, table, { calls = 600, concurrency = 16, rou
     // Interleaved: one, two, one, two, so that load on the machine hits both alike.
     const runs = { one: [], two: [] };
     let failed = 0;
-    for (let i = 0; i < 2; i++) {
-      for (const [name, fwd] of [
-        ["one", one],
-        ["two", two],
-      ]) {
-        const r = await throughput(fwd.origin, projectId, { calls: calls / 2, concurrency });
+    // An untimed run through each first: JIT, tokens of every identity minted on every replica.
+    for (const fwd of [one, two]) await throughput(fwd.origin, projectId, { calls: 200, concurrency });
+    const order = [
+      ["one", one],
+      ["two", two],
+    ];
+    for (let i = 0; i < 3; i++) {
+      for (const [name, fwd] of i % 2 ? [...order].reverse() : order) {
+        const r = await throughput(fwd.origin, projectId, { calls: Math.round(calls / 3), concurrency });
         runs[name].push(r.perSecond);
         failed += r.failed;
       }
