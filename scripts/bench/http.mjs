@@ -163,7 +163,13 @@ export async function printHttp(out, table, { calls = 600, concurrency = 16, rou
       new StdioClientTransport({
         command: process.execPath,
         args: [ENTRY],
-        env: cleanEnv({ ICA_BASE_URL: sb.url, ICA_API_KEY: KEYS[0], ICA_MAX_REQUESTS_PER_SECOND: "1000" }),
+        // The same rate limit as the replicas, so that only the transport differs.
+        env: cleanEnv({
+          ICA_BASE_URL: sb.url,
+          ICA_API_KEY: KEYS[0],
+          ICA_MAX_REQUESTS_PER_SECOND: "1000",
+          ...(redis ? { ICA_RATE_LIMIT_REDIS_URL: redis.url } : {}),
+        }),
         stderr: "ignore",
       }),
     );
