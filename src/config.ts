@@ -193,7 +193,7 @@ export const OPTIONS: OptionSpec[] = [
     flag: "--http-allowed-hosts",
     kind: "list",
     description:
-      "Comma-separated `Host` header values `--http` answers (`name` or `name:port`); default: loopback names when bound to loopback, else the `--host` address. Other hosts get 403 (DNS rebinding).",
+      "Comma-separated `Host` header values `--http` answers (`name` or `name:port`; `*`: any, when a proxy in front checks Host); default: loopback names when bound to loopback, else the `--host` address (a wildcard address needs the list). Other hosts get 403 (DNS rebinding).",
   },
   {
     key: "httpAllowedOrigins",
@@ -313,8 +313,8 @@ export const ConfigSchema = z.object({
       z
         .string()
         .regex(
-          /^[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]{2,45}\](:[0-9]{1,5})?$/,
-          "must be a host name, optionally with :port",
+          /^\*$|^[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]{2,45}\](:[0-9]{1,5})?$/,
+          "must be a host name, optionally with :port, or *",
         ),
     )
     .max(64)

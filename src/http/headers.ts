@@ -48,7 +48,13 @@ function credential(headers: IncomingHttpHeaders, name: string, max: number): st
   return value;
 }
 
-const headerLabel = (name: string) => name.replace(/(^|-)([a-z])/g, (_m, dash, c) => dash + c.toUpperCase());
+const LABELS: Record<string, string> = {
+  [API_KEY_HEADER]: "X-ICA-API-Key",
+  [ACCESS_TOKEN_HEADER]: "X-ICA-Access-Token",
+  [TOOLS_HEADER]: "X-ICA-Tools",
+  [ALLOWED_PROJECTS_HEADER]: "X-ICA-Allowed-Projects",
+};
+const headerLabel = (name: string) => LABELS[name] ?? name;
 
 /** The request's own ICA credentials; a missing pair is a 401 (unless the deployment serves one identity). */
 export function readCredentials(

@@ -63,16 +63,25 @@ function jsonRpcError(
   res.end(JSON.stringify({ jsonrpc: "2.0", error: { code: -32000, message }, id: null }));
 }
 
+/** A body must arrive within this long (a trickling client cannot hold a socket; answers may take longer). */
+const BODY_TIMEOUT_MS = 30_000;
+
 async function readBody(req: IncomingMessage, max: number): Promise<{ tooLarge: boolean; text: string }> {
   if (Number(req.headers["content-length"] ?? 0) > max) return { tooLarge: true, text: "" };
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > max) return { tooLarge: true, text: "" };
-    chunks.push(chunk as Buffer);
+  const timer = setTimeout(() => req.destroy(new Error("request body timeout")), BODY_TIMEOUT_MS);
+  timer.unref();
+  try {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > max) return { tooLarge: true, text: "" };
+      chunks.push(chunk as Buffer);
+    }
+    return { tooLarge: false, text: Buffer.concat(chunks).toString("utf8") };
+  } finally {
+    clearTimeout(timer);
   }
-  return { tooLarge: false, text: Buffer.concat(chunks).toString("utf8") };
 }
 
 export async function startHttpServer(options: HttpServerOptions): Promise<HttpServerHandle> {
@@ -153,6 +162,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       jsonRpcError(res, 503, err.message, { "retry-after": "60" });
       return;
     }
+    // Finished or cut off: the lease goes, and the per-request server with it (closing it aborts a running call).
+    let server: ReturnType<typeof createServer> | undefined;
+    res.on("close", () => {
+      lease.release();
+      void server?.close().catch(() => {});
+    });
     const { identity } = lease;
     const requestConfig: Config = {
       ...config,
@@ -163,7 +178,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       apiKey: undefined,
       accessToken: undefined,
     };
-    const server = createServer(surfaceFor(narrowing), {
+    server = createServer(surfaceFor(narrowing), {
       config: requestConfig,
       ica: identity.client,
       ...(narrowing.allowedProjects ? { allowedProjects: new Set(narrowing.allowedProjects) } : {}),
@@ -174,13 +189,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       enableJsonResponse: false,
     });
     transport.onerror = (err) => log.debug("HTTP transport error", { error: err.message });
-    // Finished or cut off: the per-request server goes (closing it aborts a call still running).
-    res.on("close", () => {
-      lease.release();
-      void server.close().catch(() => {});
-    });
+    const mcp = server;
     await identity.scope.run(async () => {
-      await server.connect(transport);
+      await mcp.connect(transport);
       await transport.handleRequest(req, res, message);
     });
   };
