@@ -8,6 +8,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { request } from "undici";
 import { startSandbox } from "../dist/sandbox/index.js";
 import { ALL_TOOLS } from "../dist/tools/index.js";
+import { printHttp } from "./bench/http.mjs";
 import { perCall, profileArgs } from "./bench/per-call.mjs";
 import { printStartup } from "./bench/startup.mjs";
 
@@ -234,6 +235,9 @@ async function main() {
 
   // 7. cold start side by side with a bare SDK server and the generic OpenAPI peer (scripts/bench/startup.mjs)
   await printStartup(out, table, { runs: Number(process.env.BENCH_STARTUP_RUNS ?? 15) });
+
+  // 8. team mode: one replica vs two, and HTTP vs stdio for one call (scripts/bench/http.mjs)
+  await printHttp(out, table);
 }
 
 async function economyRow(sb, label, res, projectId, pathPart) {

@@ -3,7 +3,9 @@
  * `npm run build`: type-checked compilation of src/ into dist/ (tsc: the per-module files the scripts and the
  * bench import), then dist/server.js and dist/demo.js replaced by one bundled ESM file each (esbuild), so that
  * starting the server reads one file instead of ~250 modules. Dependencies (the MCP SDK, zod, undici, …) are
- * inside the bundles; only Node's built-in modules stay outside.
+ * inside the bundles; only Node's built-in modules stay outside. ioredis, needed only with
+ * ICA_RATE_LIMIT_REDIS_URL, is bundled apart (dist/redis-client.js) and loaded by import() when used, so that
+ * the stdio server never reads it.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -66,6 +68,19 @@ const leanUndici = {
   },
 };
 
+/** src/ica/redis-limit.ts loads ioredis through import("./ioredis.js"): in the bundle, that is dist/redis-client.js. */
+const REDIS_CLIENT_SOURCE = join(root, "src/ica/ioredis.ts");
+const separateRedisClient = {
+  name: "separate-redis-client",
+  setup(b) {
+    b.onResolve({ filter: /^\.\/ioredis\.js$/ }, (args) =>
+      args.importer.startsWith(join(root, "src", "ica"))
+        ? { path: "./redis-client.js", external: true }
+        : undefined,
+    );
+  },
+};
+
 /** Fails the build when src/ imports a name from undici that the lean stand-in lacks. */
 function checkUndiciNames() {
   const lean = createRequire(import.meta.url)(UNDICI_LEAN);
@@ -95,10 +110,9 @@ function checkUndiciNames() {
 }
 checkUndiciNames();
 
-const result = await build({
+const common = {
   absWorkingDir: root,
   metafile: true,
-  entryPoints: { server: "src/server.ts", demo: "src/demo.ts" },
   outdir: "dist",
   bundle: true,
   platform: "node",
@@ -107,14 +121,19 @@ const result = await build({
   sourcemap: "linked",
   legalComments: "none",
   logLevel: "warning",
-  plugins: [lazySdkAjv, leanUndici, englishOnlyZod],
   // The version is fixed at build time: a bundle (e.g. inside an .mcpb) has no package.json beside it.
   define: { __ICA_MCP_VERSION__: JSON.stringify(pkg.version) },
   // Bundled CommonJS dependencies (undici, ajv) call require() for Node's built-in modules.
   banner: {
     js: 'import { createRequire as __icaCreateRequire } from "node:module"; const require = __icaCreateRequire(import.meta.url);',
   },
+};
+const result = await build({
+  ...common,
+  entryPoints: { server: "src/server.ts", demo: "src/demo.ts" },
+  plugins: [lazySdkAjv, leanUndici, englishOnlyZod, separateRedisClient],
 });
+const redisClient = await build({ ...common, entryPoints: { "redis-client": REDIS_CLIENT_SOURCE } });
 
 /**
  * The bundles contain third-party code, whose licences ask that their notices travel with it: one file with the
@@ -140,13 +159,13 @@ function writeThirdPartyNotices(metafile) {
   }
   const sorted = [...packages.values()].sort((a, b) => a.name.localeCompare(b.name));
   const text = [
-    "Third-party software bundled in dist/server.js and dist/demo.js",
+    "Third-party software bundled in dist/server.js, dist/demo.js and dist/redis-client.js",
     "",
     ...sorted.flatMap((p) => [`${"=".repeat(78)}`, `${p.name} ${p.version} (${p.license})`, "", p.text, ""]),
   ].join("\n");
   writeFileSync(join(root, "dist", "THIRD_PARTY_LICENSES.txt"), `${text}\n`);
 }
-writeThirdPartyNotices(result.metafile);
+writeThirdPartyNotices({ inputs: { ...result.metafile.inputs, ...redisClient.metafile.inputs } });
 
 // ICA_BUILD_ANALYZE=1 npm run build: the biggest inputs of dist/server.js, to see what start-up has to read.
 if (process.env.ICA_BUILD_ANALYZE) {

@@ -67,7 +67,15 @@ export const OPTIONS: OptionSpec[] = [
     kind: "number",
     default: "10",
     description:
-      "Client-side throttle, a whole number: no sliding second carries more requests than this (per process).",
+      "Client-side throttle, a whole number: no sliding second carries more requests than this, per identity (each process alone, unless `ICA_RATE_LIMIT_REDIS_URL` shares the budget).",
+  },
+  {
+    key: "rateLimitRedisUrl",
+    env: "ICA_RATE_LIMIT_REDIS_URL",
+    kind: "string",
+    secret: true,
+    description:
+      "Redis (`redis://` or `rediss://`, a password in the URL is redacted everywhere) that keeps each identity's `ICA_MAX_REQUESTS_PER_SECOND` budget for all replicas together: without it each process throttles alone, so N replicas may send N times the rate. While Redis is unreachable, calls fail with an error (never unthrottled).",
   },
   {
     key: "timeoutMs",
@@ -225,6 +233,36 @@ const httpUrl = z
 
 const nonEmpty = z.string().trim().min(1);
 
+/** redis://[user:password@]host[:port][/db] or rediss://…; nothing else (no query: options are ours). */
+const redisUrl = z
+  .string()
+  .trim()
+  .refine((v) => {
+    try {
+      const u = new URL(v);
+      return (
+        (u.protocol === "redis:" || u.protocol === "rediss:") &&
+        u.hostname !== "" &&
+        /^(\/\d{0,2})?$/.test(u.pathname) &&
+        u.search === "" &&
+        u.hash === ""
+      );
+    } catch {
+      return false;
+    }
+  }, "must be a redis:// or rediss:// URL such as redis://redis:6379/0 (a password goes in it as redis://:PASSWORD@host:6379)");
+
+/** The password of a Redis URL (to be redacted), if it has one. */
+export function redisUrlPassword(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    const password = new URL(url).password;
+    return password ? decodeURIComponent(password) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** ICA project ids are UUIDs; anything else (a name, a path, "..") is a misconfiguration, caught at startup. */
 export const PROJECT_ID_PATTERN =
   /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
@@ -245,6 +283,7 @@ export const ConfigSchema = z.object({
   maxRps: positiveNumber("the request rate", 1, 1000)
     .refine((n) => Number.isInteger(n), "the request rate must be a whole number")
     .default(10),
+  rateLimitRedisUrl: redisUrl.optional(),
   timeoutMs: positiveNumber("the timeout", 100, 3_600_000).default(30_000),
   logLevel: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   readOnly: z.boolean().default(false),
@@ -406,6 +445,7 @@ function parseRaw(
   registerSecret(config.apiKey);
   registerSecret(config.accessToken);
   registerSecret(config.confirmSecret);
+  registerSecret(redisUrlPassword(config.rateLimitRedisUrl));
   if (config.allowedProjects && config.allowedProjects.length === 0) {
     return {
       ok: false,

@@ -30,13 +30,14 @@ describe("the packed tarball", () => {
       files: { path: string }[];
     }[];
     const files = packed[0]!.files.map((f) => f.path);
-    // The bundled server and demo, their third-party notices, and the documents: nothing else.
+    // The bundled server and demo, ioredis (loaded only with ICA_RATE_LIMIT_REDIS_URL), their third-party notices, and the documents: nothing else.
     expect(files.sort()).toEqual(
       [
         "LICENSE",
         "README.md",
         "dist/THIRD_PARTY_LICENSES.txt",
         "dist/demo.js",
+        "dist/redis-client.js",
         "dist/server.js",
         "manifest.json",
         "package.json",

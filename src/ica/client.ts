@@ -13,7 +13,7 @@ import {
 } from "./errors.js";
 import type { IcaRequest, IcaResponse } from "./request.js";
 import { DEFAULT_RETRY, mayRetry, type RetryPolicy, retryDelay, sleep } from "./retry.js";
-import { RequestThrottle } from "./throttle.js";
+import { type RequestLimiter, RequestThrottle } from "./throttle.js";
 import { Transport } from "./transport.js";
 
 export type { HttpMethod, IcaRequest, IcaResponse, MediaVersion, QueryValue } from "./request.js";
@@ -39,6 +39,8 @@ export interface IcaClientOptions {
    * download listener on loopback). Everything else must be https on a public address.
    */
   allowedDownloadOrigins?: readonly string[];
+  /** The rate limit to use instead of an in-process `RequestThrottle` of `maxRps` (e.g. one shared in Redis). */
+  limiter?: RequestLimiter;
 }
 
 export interface ClientStats {
@@ -60,7 +62,7 @@ export class IcaClient {
   private readonly dispatcher: Dispatcher;
   private readonly retry: RetryPolicy;
   private readonly auth: TokenManager;
-  private readonly throttle: RequestThrottle;
+  private readonly throttle: RequestLimiter;
   private readonly transport: Transport;
   private readonly downloader: Downloader;
   private readonly closing = new AbortController();
@@ -75,7 +77,7 @@ export class IcaClient {
       options.useEnvProxy !== false && hasProxy
         ? new EnvHttpProxyAgent({ keepAliveTimeout: 10_000 })
         : new Agent({ keepAliveTimeout: 10_000, connections: 32 });
-    this.throttle = new RequestThrottle(Math.max(1, Math.floor(options.maxRps)));
+    this.throttle = options.limiter ?? new RequestThrottle(Math.max(1, Math.floor(options.maxRps)));
     this.transport = new Transport(
       {
         baseUrl: this.baseUrl,
@@ -151,7 +153,11 @@ export class IcaClient {
 
   async close(): Promise<void> {
     this.closing.abort();
-    await Promise.all([this.dispatcher.close().catch(() => {}), this.downloader.close()]);
+    await Promise.all([
+      this.dispatcher.close().catch(() => {}),
+      this.downloader.close(),
+      this.throttle.close?.().catch(() => {}),
+    ]);
   }
 
   /** POST to a token endpoint: minting and refreshing change nothing that a repeat could harm. */
@@ -178,7 +184,8 @@ export class IcaClient {
     const started = Date.now();
     try {
       return await this.throttle.acquire(signal);
-    } catch {
+    } catch (err) {
+      if (err instanceof IcaError) throw err; // the limit could not be kept (e.g. its Redis is unreachable)
       throw new IcaAbortError();
     } finally {
       this.stats.throttledMs += Date.now() - started;

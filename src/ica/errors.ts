@@ -88,6 +88,17 @@ export class IcaAbortError extends IcaError {
   }
 }
 
+/** The shared rate limit could not be consulted (its Redis is unreachable): the request was not sent. */
+export class IcaRateLimitUnavailableError extends IcaError {
+  override name = "IcaRateLimitUnavailableError";
+  constructor(
+    message: string,
+    readonly nextStep: string,
+  ) {
+    super(message);
+  }
+}
+
 /** ICA (or a proxy in front of it) answered with something that is not the JSON we expected. */
 export class IcaResponseError extends IcaError {
   override name = "IcaResponseError";

@@ -1,4 +1,15 @@
 /**
+ * What the client needs of a rate limit: `acquire` resolves with the `release` to call once the request's answer
+ * or failure came back, and rejects with the signal's reason when aborted first (or with an `IcaError` when the
+ * limit cannot be kept: the request is then not sent). `RequestThrottle` is the in-process one; `redis-limit.ts`
+ * keeps one budget per identity across processes.
+ */
+export interface RequestLimiter {
+  acquire(signal?: AbortSignal): Promise<() => void>;
+  close?(): Promise<void>;
+}
+
+/**
  * The client-side rate limit, counted so that ICA can never see more than `limit` requests in any sliding
  * window of `windowMs` however requests are delayed on the way (connection-pool queueing, event-loop stalls,
  * network jitter).
@@ -9,7 +20,7 @@
  * fewer than `limit` were held. Counting from the moment a slot was granted (as a token bucket does) lets
  * requests that wait in the pool, or arrive late, bunch up at ICA.
  */
-export class RequestThrottle {
+export class RequestThrottle implements RequestLimiter {
   /** Answer times (ms, monotonic, ascending) of finished requests that still count. */
   private readonly finished: number[] = [];
   private inFlight = 0;

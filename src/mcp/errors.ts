@@ -4,6 +4,7 @@ import {
   IcaApiError,
   IcaAuthConfigError,
   IcaNetworkError,
+  IcaRateLimitUnavailableError,
   IcaResponseError,
   IcaTimeoutError,
   UserInputError,
@@ -47,6 +48,7 @@ function describe(err: unknown, toolName: string): string {
     return `ICA authentication failed: ${err.message}.\nNext step: ${next}`;
   }
   if (err instanceof CatalogueUnavailableError) return `${err.message}.\nNext step: ${err.nextStep}`;
+  if (err instanceof IcaRateLimitUnavailableError) return `${err.message}.\nNext step: ${err.nextStep}`;
   if (err instanceof IcaApiError) return describeApiError(err);
   if (err instanceof IcaTimeoutError) {
     return `${err.message}.\nNext step: call again; for large listings pass a smaller pageSize or narrower filters; the timeout is ICA_TIMEOUT_MS.`;

@@ -29,12 +29,17 @@ export interface RawServer {
 }
 
 /** Spawns the built server and speaks raw JSON-RPC over its stdio, keeping every stdout line. */
-export function spawnServer(args: string[], env: Record<string, string>, executable?: string): RawServer {
-  if (!executable) requireBuild();
+export function spawnServer(
+  args: string[],
+  env: Record<string, string>,
+  executable?: string,
+  entry = SERVER_ENTRY,
+): RawServer {
+  if (!executable && entry === SERVER_ENTRY) requireBuild();
   // An installed bin is a shebang script: run it directly, as a client would.
   const child = executable
     ? spawn(executable, args, { env: childEnv(env), stdio: "pipe" })
-    : spawn(process.execPath, [SERVER_ENTRY, ...args], { env: childEnv(env), stdio: "pipe" });
+    : spawn(process.execPath, [entry, ...args], { env: childEnv(env), stdio: "pipe" });
   const stdoutLines: string[] = [];
   let stderr = "";
   let buffer = "";
