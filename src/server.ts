@@ -10,7 +10,10 @@ import { clientFromConfig } from "./ica/from-config.js";
 import { planPaging } from "./ica/paging.js";
 import { log, setLogLevel } from "./log.js";
 import { formatToolError } from "./mcp/errors.js";
-import { buildServer, selectTools, ToolSelectionError } from "./mcp/server.js";
+import { startSurface } from "./mcp/prebuilt-surface.js";
+import { ToolSelectionError } from "./mcp/select.js";
+import { createServer } from "./mcp/server.js";
+import type { Surface } from "./mcp/surface.js";
 import { redact } from "./redact.js";
 import { VERSION } from "./version.js";
 
@@ -36,9 +39,9 @@ async function main(): Promise<void> {
   }
   let config: Config = parsed.config;
   setLogLevel(config.logLevel);
-  let tools: ReturnType<typeof selectTools>;
+  let surface: Surface;
   try {
-    tools = selectTools(config);
+    surface = await startSurface(config);
   } catch (err) {
     if (!(err instanceof ToolSelectionError)) throw err;
     process.stderr.write(`ica-mcp: ${err.message}\n`);
@@ -85,7 +88,7 @@ async function main(): Promise<void> {
   }
 
   const shutdownController = new AbortController();
-  const server = buildServer({ config, ica, tools, shutdownSignal: shutdownController.signal });
+  const server = createServer(surface, { config, ica, shutdownSignal: shutdownController.signal });
   const transport = new StdioServerTransport();
   // Under bursts of concurrent answers the transport waits for stdout's "drain" once per pending write;
   // that is backpressure working, not a leak, so Node's 10-listener warning would only be noise.
