@@ -143,6 +143,10 @@ const result = await build({
   target: "node20.19",
   sourcemap: "linked",
   legalComments: "none",
+  // A third less text for V8 to parse at every start (measured: as fast as full minification); identifiers are
+  // kept, so stack traces in logs stay readable.
+  minifyWhitespace: true,
+  minifySyntax: true,
   logLevel: "warning",
   plugins: [lazySdkAjv, leanUndici, englishOnlyZod, lazyTools],
   // The version is fixed at build time: a bundle (e.g. inside an .mcpb) has no package.json beside it.
