@@ -145,6 +145,57 @@ export const OPTIONS: OptionSpec[] = [
       "Start the embedded sandbox ICA on a loopback port and point the client at it; no credentials needed (real ones are ignored).",
   },
   {
+    key: "http",
+    env: "ICA_HTTP",
+    flag: "--http",
+    kind: "boolean",
+    default: "false",
+    description:
+      "Team mode: serve stateless Streamable HTTP at `/mcp` (and `GET /healthz`) instead of stdio. Each request brings its user's ICA key in `X-ICA-API-Key` (or a JWT in `X-ICA-Access-Token`); see Team mode.",
+  },
+  {
+    key: "port",
+    env: "ICA_HTTP_PORT",
+    flag: "--port",
+    kind: "number",
+    default: "8787",
+    description: "HTTP port for `--http` (0: any free port, printed at start-up).",
+  },
+  {
+    key: "host",
+    env: "ICA_HTTP_HOST",
+    flag: "--host",
+    kind: "string",
+    default: "127.0.0.1",
+    description:
+      "Address `--http` listens on. Anything but a loopback address is logged as a warning: put an authenticating proxy in front.",
+  },
+  {
+    key: "httpSharedKey",
+    env: "ICA_HTTP_SHARED_KEY",
+    flag: "--http-shared-key",
+    kind: "boolean",
+    default: "false",
+    description:
+      "With `--http`: the deployment serves ONE identity, the `ICA_API_KEY`/`ICA_ACCESS_TOKEN` of its environment, and requests may not bring credentials. Without it, credentials in the environment stop `--http`.",
+  },
+  {
+    key: "httpAllowedHosts",
+    env: "ICA_HTTP_ALLOWED_HOSTS",
+    flag: "--http-allowed-hosts",
+    kind: "list",
+    description:
+      "Comma-separated `Host` header values `--http` answers (`name` or `name:port`; `*`: any, when a proxy in front checks Host); default: loopback names when bound to loopback, else the `--host` address (a wildcard address needs the list). Other hosts get 403 (DNS rebinding).",
+  },
+  {
+    key: "httpAllowedOrigins",
+    env: "ICA_HTTP_ALLOWED_ORIGINS",
+    flag: "--http-allowed-origins",
+    kind: "list",
+    description:
+      "Comma-separated browser origins (`https://app.example.org`) allowed to call `--http`, with CORS for exactly these; requests with any other `Origin` get 403.",
+  },
+  {
     key: "check",
     flag: "--check",
     kind: "boolean",
@@ -208,6 +259,38 @@ export const ConfigSchema = z.object({
   tools: z.array(z.string()).optional(),
   excludeTools: z.array(z.string()).optional(),
   sandbox: z.boolean().default(false),
+  http: z.boolean().default(false),
+  port: positiveNumber("the port", 0, 65535)
+    .refine((n) => Number.isInteger(n), "the port must be a whole number")
+    .default(8787),
+  host: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9.:_-]{1,253}$/, "must be an IP address or a host name")
+    .default("127.0.0.1"),
+  httpSharedKey: z.boolean().default(false),
+  httpAllowedHosts: z
+    .array(
+      z
+        .string()
+        .regex(
+          /^\*$|^[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]{2,45}\](:[0-9]{1,5})?$/,
+          "must be a host name, optionally with :port, or *",
+        ),
+    )
+    .max(64)
+    .optional(),
+  httpAllowedOrigins: z
+    .array(
+      z
+        .string()
+        .regex(
+          /^https?:\/\/[A-Za-z0-9.\-[\]:]{1,260}$/,
+          "must be an origin such as https://app.example.org (no path)",
+        ),
+    )
+    .max(64)
+    .optional(),
   check: z.boolean().default(false),
 });
 
@@ -335,12 +418,39 @@ function parseRaw(
       message: `invalid ICA_PROJECT_ID: ${config.projectId} is not in ICA_ALLOWED_PROJECTS (${config.allowedProjects.join(", ")})`,
     };
   }
+  const httpProblem = httpModeProblem(config, source);
+  if (httpProblem) return { ok: false, message: httpProblem };
   if (config.sandbox && (config.apiKey || config.accessToken || source.baseUrl)) {
     notices.push(
       "--sandbox: ignoring the configured ICA credentials and base URL; using the embedded sandbox.",
     );
   }
   return { ok: true, config, notices };
+}
+
+/**
+ * --http serves many people: credentials come with each request, never from the server's environment, unless
+ * --http-shared-key says the deployment serves one identity on purpose.
+ */
+function httpModeProblem(
+  config: Config,
+  source: Record<string, { fromFlag: boolean; envName?: string }>,
+): string | undefined {
+  if (!config.http) {
+    if (config.httpSharedKey) return "invalid --http-shared-key: it only applies with --http";
+    return undefined;
+  }
+  const envCredential = source.apiKey?.envName ?? source.accessToken?.envName;
+  if (config.httpSharedKey) {
+    if (!config.apiKey && !config.accessToken && !config.sandbox) {
+      return "invalid --http-shared-key: set ICA_API_KEY or ICA_ACCESS_TOKEN, the one identity this deployment serves";
+    }
+    return undefined;
+  }
+  if (envCredential) {
+    return `--http refuses to start with ${envCredential} set: in team mode every request brings its user's ICA key (X-ICA-API-Key) or JWT (X-ICA-Access-Token), so a key in the server's environment would serve everyone; unset it, or pass --http-shared-key if this deployment deliberately serves that one identity`;
+  }
+  return undefined;
 }
 
 /** The variable names a user can set for credentials, for error messages. */

@@ -6,6 +6,8 @@
  * ICA answer must not be able to stall the server. The registry is bounded, and values learned from generic
  * calls must look random (a status word under a "password" key must not hide every later FAILED).
  */
+import { AsyncLocalStorage } from "node:async_hooks";
+
 const REPLACEMENT = "[REDACTED]";
 
 /** Registered values are kept in insertion order; the oldest go first past this many. */
@@ -21,14 +23,39 @@ const MIN_EDGE = 8;
 /** A partial match must cover at least this much (and 60% of the secret) to be redacted. */
 const MIN_PARTIAL = 16;
 
+/** The process's own secrets (configuration, stdio mode): registered outside any scope. */
 const secrets = new Set<string>();
 
+/**
+ * The secrets of one identity (HTTP mode: one ICA key or token). Inside `run`, registrations go to the scope and
+ * redaction covers the process's secrets plus the scope's, so one identity's traffic can neither evict another's
+ * secrets (each scope has its own MAX_SECRETS bound) nor see them.
+ */
+export class SecretScope {
+  readonly secrets = new Set<string>();
+  constructor() {
+    liveScopes.add(this);
+  }
+  run<T>(fn: () => T): T {
+    return scopeStorage.run(this, fn);
+  }
+  /** Forgets the scope (its identity left the cache). */
+  dispose(): void {
+    liveScopes.delete(this);
+    this.secrets.clear();
+  }
+}
+
+const scopeStorage = new AsyncLocalStorage<SecretScope>();
+const liveScopes = new Set<SecretScope>();
+
 function add(value: string): void {
-  if (secrets.has(value)) return;
-  secrets.add(value);
-  if (secrets.size > MAX_SECRETS) {
-    const oldest = secrets.values().next().value;
-    if (oldest !== undefined) secrets.delete(oldest);
+  const set = scopeStorage.getStore()?.secrets ?? secrets;
+  if (set.has(value)) return;
+  set.add(value);
+  if (set.size > MAX_SECRETS) {
+    const oldest = set.values().next().value;
+    if (oldest !== undefined) set.delete(oldest);
   }
 }
 
@@ -93,8 +120,15 @@ export function redactAndCut(text: string, max: number, suffix = "…"): string 
  */
 export function redactKnown(text: string): string {
   if (text.length < MIN_SECRET_LENGTH) return text;
+  let out = redactWith(text, secrets);
+  const scope = scopeStorage.getStore();
+  if (scope) out = redactWith(out, scope.secrets);
+  return out;
+}
+
+function redactWith(text: string, set: ReadonlySet<string>): string {
   let out = text;
-  for (const secret of secrets) {
+  for (const secret of set) {
     if (out.includes(secret)) out = out.split(secret).join(REPLACEMENT);
     if (secret.length > MIN_PARTIAL) out = redactPartials(out, secret);
   }
@@ -250,7 +284,7 @@ export function redactDeep<T>(value: T, also?: (text: string) => string): T {
   return walk(value, 0) as T;
 }
 
-/** For tests only: the secrets registered so far in this process. */
+/** For tests only: the secrets registered so far in this process (every live identity scope included). */
 export function registeredSecrets(): string[] {
-  return [...secrets];
+  return [...secrets, ...[...liveScopes].flatMap((s) => [...s.secrets])];
 }

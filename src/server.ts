@@ -62,14 +62,22 @@ async function main(): Promise<void> {
     closers.push(() => sandbox.close());
     // The sandbox's presigned URLs point at its own loopback listener: the one origin fetched over http.
     downloadAllowance = { allowedDownloadOrigins: [sandbox.downloadOrigin] };
+    // In team mode each request brings the sandbox's key itself, unless the deployment shares one identity.
+    const sharedKey = !config.http || config.httpSharedKey;
     config = {
       ...config,
       baseUrl: sandbox.url,
-      apiKey: SANDBOX_API_KEY,
+      apiKey: sharedKey ? SANDBOX_API_KEY : undefined,
       accessToken: undefined,
       tenant: undefined,
     };
     log.info(`sandbox ICA listening at ${sandbox.url} (simulated data; no real ICA account is used)`);
+  }
+
+  if (config.http && !config.check) {
+    const { runHttp } = await import("./http/main.js");
+    await runHttp({ config, tools, clientOptions: downloadAllowance, closers });
+    return;
   }
 
   const ica = clientFromConfig(config, downloadAllowance);

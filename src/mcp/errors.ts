@@ -12,6 +12,13 @@ import { CatalogueUnavailableError } from "../ica/openapi/errors.js";
 import { log } from "../log.js";
 import { redactAndCut } from "../redact.js";
 
+/** Where credentials come from: the server's environment (stdio) or each request's headers (--http). */
+let credentialSource: "environment" | "headers" = "environment";
+
+export function setCredentialSource(source: "environment" | "headers"): void {
+  credentialSource = source;
+}
+
 /**
  * Turns any failure into text a model can act on: what went wrong, then the next step. Never a stack trace,
  * never a credential (the text is redacted before it leaves).
@@ -32,9 +39,11 @@ function describe(err: unknown, toolName: string): string {
   }
   if (err instanceof IcaAuthConfigError) {
     const next =
-      err.message === "no ICA credentials are configured"
-        ? `${CREDENTIAL_HINT}, then restart the server.`
-        : `check ${err.variable} in the MCP server's environment (a new API key is made in the ICA portal under Your Profile > API Keys), then restart the server.`;
+      credentialSource === "headers"
+        ? `check the ${err.variable === "ICA_ACCESS_TOKEN" ? "JWT sent in the X-ICA-Access-Token" : "ICA API key sent in the X-ICA-API-Key"} header of the request (a new API key is made in the ICA portal under Your Profile > API Keys); no server restart is needed.`
+        : err.message === "no ICA credentials are configured"
+          ? `${CREDENTIAL_HINT}, then restart the server.`
+          : `check ${err.variable} in the MCP server's environment (a new API key is made in the ICA portal under Your Profile > API Keys), then restart the server.`;
     return `ICA authentication failed: ${err.message}.\nNext step: ${next}`;
   }
   if (err instanceof CatalogueUnavailableError) return `${err.message}.\nNext step: ${err.nextStep}`;

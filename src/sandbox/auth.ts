@@ -46,7 +46,25 @@ export class AuthService {
     private readonly state: SandboxState,
     readonly apiKeys: readonly string[],
     readonly ttlSeconds: number,
+    /** The user each API key belongs to (by user id); keys not listed belong to the default user. */
+    private readonly keyUsers: ReadonlyMap<string, string> = new Map(),
   ) {}
+
+  /** The user an API key authenticates as. */
+  userForKey(key: string): string {
+    return this.keyUsers.get(key) ?? this.state.defaultUserId;
+  }
+
+  /** Who a request authenticates as, without judging it (for the request log); undefined when unknown. */
+  identify(headers: IncomingHttpHeaders): string | undefined {
+    const bearer = /^Bearer\s+(\S+)$/i.exec(header(headers, "authorization") ?? "");
+    if (bearer) {
+      const result = this.verify(bearer[1]!);
+      return "claims" in result ? result.claims.sub : undefined;
+    }
+    const apiKey = header(headers, "x-api-key");
+    return apiKey !== undefined && this.isValidApiKey(apiKey) ? this.userForKey(apiKey) : undefined;
+  }
 
   nowSeconds(): number {
     return Math.floor((Date.now() + this.state.clock.advancedMs) / 1000);
@@ -148,7 +166,7 @@ export class AuthService {
         "Only Bearer JWTs are accepted in the Authorization header (Basic works on POST /api/tokens only)";
     }
     if (apiKey !== undefined) {
-      if (this.isValidApiKey(apiKey)) return this.principal(this.state.defaultUserId, "apikey");
+      if (this.isValidApiKey(apiKey)) return this.principal(this.userForKey(apiKey), "apikey");
       reason = "The API key is not valid";
     }
     throw new ProblemError(401, "Unauthorized", reason);

@@ -32,6 +32,8 @@ export interface RequestLogEntry {
   t: number;
   method: string;
   path: string;
+  /** The user the request authenticated as (API key or JWT), when it did. */
+  userId?: string;
 }
 
 export interface ServerParts {
@@ -192,7 +194,8 @@ export class SandboxServer {
     const url = new URL(req.url ?? "/", "http://sandbox.invalid");
     const inBase = url.pathname === BASE_PATH || url.pathname.startsWith(`${BASE_PATH}/`);
     const path = inBase ? url.pathname.slice(BASE_PATH.length) || "/" : url.pathname;
-    this.parts.requestLog.push({ t, method, path });
+    const userId = this.parts.services.auth.identify(req.headers);
+    this.parts.requestLog.push({ t, method, path, ...(userId ? { userId } : {}) });
     const exchange: Exchange = {
       method,
       path,

@@ -26,6 +26,11 @@ export interface SandboxOptions {
   seed?: number;
   /** Accepted X-API-Key values; default ["sandbox-api-key"]. */
   apiKeys?: string[];
+  /**
+   * The user (by e-mail) each API key of `apiKeys` authenticates as; keys not listed authenticate as the default
+   * user (sandbox@example.com). Lets tests tell several identities apart.
+   */
+  apiKeyUsers?: Record<string, string>;
   /** JWT lifetime in seconds; default 3600. */
   tokenTtlSeconds?: number;
   /** Page size when a paged request has no pageSize; default 100. */
@@ -76,7 +81,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const apiKeys = [...(options.apiKeys ?? [DEFAULT_API_KEY])];
   const state = new SandboxState(options.seed ?? 1);
   const seed = seedState(state);
-  const auth = new AuthService(state, apiKeys, options.tokenTtlSeconds ?? 3600);
+  const keyUsers = new Map<string, string>();
+  for (const [key, email] of Object.entries(options.apiKeyUsers ?? {})) {
+    const user = state.users.find((u) => u.email.toLowerCase() === email.toLowerCase());
+    if (!user) throw new Error(`apiKeyUsers: no seeded user has the e-mail ${email}`);
+    keyUsers.set(key, user.id);
+  }
+  const auth = new AuthService(state, apiKeys, options.tokenTtlSeconds ?? 3600, keyUsers);
   const downloads = new DownloadService(state);
   await downloads.listen(host);
   const idempotency = new IdempotencyStore();

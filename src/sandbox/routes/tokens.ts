@@ -23,7 +23,7 @@ export const tokenRoutes: RouteDef[] = [
       if (apiKey !== undefined) {
         if (!auth.isValidApiKey(apiKey))
           throw new ProblemError(401, "Unauthorized", "The API key is not valid");
-        userId = ctx.state.defaultUserId;
+        userId = auth.userForKey(apiKey);
         src = "apikey";
       } else if (/^Basic\s/i.test(authorization ?? "")) {
         const user = auth.basicUser(authorization);
