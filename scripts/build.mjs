@@ -38,9 +38,9 @@ async function toolCatalogue() {
 }
 
 /**
- * The tool modules are loaded by import() on the first call. mcp/server.ts also imports them statically, for
- * selectTools(), which the bundled start path does not use: marked free of side effects, they are left out of
- * the start-up evaluation (each defines a tool and nothing else at import).
+ * The tool modules are loaded by import() on the first call; the start path imports src/mcp/create-server.ts,
+ * not mcp/server.ts (which imports every tool for selectTools()). Marked free of side effects (each defines a
+ * tool and nothing else at import), a tool module that is imported but unused is also left out of start-up.
  */
 const lazyTools = {
   name: "lazy-tools",

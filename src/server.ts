@@ -9,10 +9,10 @@ import { IcaApiError } from "./ica/errors.js";
 import { clientFromConfig } from "./ica/from-config.js";
 import { planPaging } from "./ica/paging.js";
 import { log, setLogLevel } from "./log.js";
+import { createServer } from "./mcp/create-server.js";
 import { formatToolError } from "./mcp/errors.js";
-import { startSurface } from "./mcp/prebuilt-surface.js";
+import { selectedDefinitions, startSurface } from "./mcp/prebuilt-surface.js";
 import { ToolSelectionError } from "./mcp/select.js";
-import { createServer } from "./mcp/server.js";
 import type { Surface } from "./mcp/surface.js";
 import { redact } from "./redact.js";
 import { VERSION } from "./version.js";
@@ -75,7 +75,7 @@ async function main(): Promise<void> {
   }
 
   if (config.http && !config.check) {
-    const { runHttp } = await import("./http/main.js");
+    const [{ runHttp }, tools] = await Promise.all([import("./http/main.js"), selectedDefinitions(config)]);
     await runHttp({ config, tools, clientOptions: downloadAllowance, closers });
     return;
   }

@@ -79,7 +79,7 @@ export function prebuiltSurface(config: Config, catalogue: ToolCatalogue): Surfa
  * The selected tool definitions, loaded on demand (selectTools' result, without importing mcp/server.ts, whose
  * static import of every tool is what the start path avoids).
  */
-async function selectedDefinitions(config: Config): Promise<AnyTool[]> {
+export async function selectedDefinitions(config: Config): Promise<AnyTool[]> {
   const [{ ALL_TOOLS }, { callApiReadOnlyTool }] = await Promise.all([
     import("../tools/index.js"),
     import("../tools/call-api.js"),
