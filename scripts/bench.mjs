@@ -8,7 +8,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { request } from "undici";
 import { startSandbox } from "../dist/sandbox/index.js";
 import { ALL_TOOLS } from "../dist/tools/index.js";
-import { perCall } from "./bench/per-call.mjs";
+import { perCall, profileArgs } from "./bench/per-call.mjs";
 import { printStartup } from "./bench/startup.mjs";
 
 const ENTRY = fileURLToPath(new URL("../dist/server.js", import.meta.url));
@@ -77,7 +77,7 @@ async function main() {
   out();
 
   // 1. tools/list size. Overhead and load use a high throttle so that they measure ica-mcp, not the limit.
-  const { client, pid, close } = await connect(sb, { ICA_MAX_REQUESTS_PER_SECOND: "1000" });
+  const { client, pid, close } = await connect(sb, { ICA_MAX_REQUESTS_PER_SECOND: "1000" }, profileArgs());
   const throttled = await connect(sb);
   const rssAtStart = rssOf(pid);
   const { tools } = await client.listTools();
@@ -93,7 +93,7 @@ async function main() {
   // 2. per-call overhead: ica-mcp, a bare SDK stdio server and direct HTTP, interleaved (bench/per-call.mjs)
   const overhead = await perCall({ client, sb, key: KEY, projectId: wgs });
   out(
-    `## Per-call overhead (${overhead.rounds} interleaved rounds of ica_get_project, a bare SDK server's get_project, and GET /api/projects/{id})`,
+    `## Per-call overhead (${overhead.rounds} interleaved rounds of ica_get_project, a bare SDK server's get_project sending the same GET and a plain one, and GET /api/projects/{id}; goal: ica-mcp within 0.5 ms of the bare server)`,
   );
   table(["path", "median", "p95"], overhead.rows);
 

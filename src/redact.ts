@@ -25,6 +25,8 @@ const MIN_PARTIAL = 16;
 
 /** The process's own secrets (configuration, stdio mode): registered outside any scope. */
 const secrets = new Set<string>();
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what JSON escapes
+const JSON_ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 /**
  * The secrets of one identity (HTTP mode: one ICA key or token). Inside `run`, registrations go to the scope and
@@ -57,6 +59,25 @@ function add(value: string): void {
     const oldest = set.values().next().value;
     if (oldest !== undefined) set.delete(oldest);
   }
+}
+
+/**
+ * A cheap pre-check over the JSON.stringify text of a value: false only when redactDeep would change nothing
+ * in it (the process's secrets and the current scope's, as redactKnown). Every match redactKnown makes (a whole secret, a head or a tail left by a cut) contains the secret's
+ * first or last MIN_EDGE characters, and JSON.stringify writes those verbatim unless the secret holds a
+ * character it escapes (then this answers true, and the caller walks the value).
+ */
+export function mayHoldSecret(json: string): boolean {
+  const scope = scopeStorage.getStore();
+  return edgeIn(json, secrets) || (scope !== undefined && edgeIn(json, scope.secrets));
+}
+
+function edgeIn(json: string, set: ReadonlySet<string>): boolean {
+  for (const secret of set) {
+    if (JSON_ESCAPED.test(secret)) return true;
+    if (json.includes(secret.slice(0, MIN_EDGE)) || json.includes(secret.slice(-MIN_EDGE))) return true;
+  }
+  return false;
 }
 
 /**
@@ -270,12 +291,16 @@ export function redactDeep<T>(value: T, also?: (text: string) => string): T {
     if (v && typeof v === "object") {
       const out: Record<string, unknown> = {};
       for (const [k, x] of Object.entries(v)) {
-        Object.defineProperty(out, text(k), {
-          value: walk(x, depth + 1),
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
+        const key = text(k);
+        // Plain assignment is much faster; a "__proto__" key must become an own property, not the prototype.
+        if (key === "__proto__") {
+          Object.defineProperty(out, key, {
+            value: walk(x, depth + 1),
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
+        } else out[key] = walk(x, depth + 1);
       }
       return out;
     }

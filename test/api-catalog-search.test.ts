@@ -2,6 +2,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { untable } from "./helpers/columnar.js";
 import { type Connected, connectTools, textOf } from "./helpers/mcp.js";
 import { useSandbox } from "./helpers/sandbox.js";
 
@@ -55,7 +56,7 @@ describe.skipIf(!HAVE_SPEC)("ica_search_api", () => {
       arguments: { query, ...(limit ? { limit } : {}) },
     });
     expect(res.isError, textOf(res)).toBeFalsy();
-    return res.structuredContent as unknown as SearchResult;
+    return untable<SearchResult>(res);
   }
 
   // Realistic questions and an operation that must rank in the top 3.
@@ -100,7 +101,13 @@ describe.skipIf(!HAVE_SPEC)("ica_search_api", () => {
       name: "ica_search_api",
       arguments: { query: "searchAnalyses", limit: 2 },
     });
-    const s = res.structuredContent as unknown as SearchResult;
+    const s = untable<SearchResult>(res);
+    // Columnar: the match keys once, and inside each match its parameters and body fields as tables too.
+    const raw = res.structuredContent as { matches: { columns: string[]; rows: unknown[][] } };
+    expect(raw.matches.columns.slice(0, 3)).toEqual(["operationId", "method", "path"]);
+    expect(raw.matches.rows[0]![raw.matches.columns.indexOf("parameters")]).toMatchObject({
+      columns: ["name", "in", "required", "type", "description"],
+    });
     expect(s.operations).toBe(307);
     expect(s.icaVersion).toBe("3");
     expect(s.matches).toHaveLength(2);
@@ -189,7 +196,7 @@ describe.skipIf(!HAVE_SPEC)("ica_search_api", () => {
       name: "ica_search_api",
       arguments: { query: "project data list analyses pipelines", limit: 10 },
     });
-    const s = res.structuredContent as unknown as SearchResult;
+    const s = untable<SearchResult>(res);
     expect(s.matches).toHaveLength(10);
     expect(textOf(res).length).toBeLessThan(40_000);
   });
@@ -197,7 +204,7 @@ describe.skipIf(!HAVE_SPEC)("ica_search_api", () => {
   it("answers no match with a next step, and rejects a limit over 10", async () => {
     const res = await c.client.callTool({ name: "ica_search_api", arguments: { query: "zzzz qqqq" } });
     expect(res.isError).toBeFalsy();
-    expect((res.structuredContent as unknown as SearchResult).matches).toEqual([]);
+    expect(untable<SearchResult>(res).matches).toEqual([]);
     expect(textOf(res)).toContain('No ICA operation matches "zzzz qqqq". Next: try other words');
     const bad = await c.client.callTool({ name: "ica_search_api", arguments: { query: "data", limit: 11 } });
     expect(bad.isError).toBe(true);

@@ -79,9 +79,12 @@ interface BatchOut {
   batch?: {
     id?: string;
     jobId?: string;
-    items: { userReference: string; outcome: string; analysisId?: string }[];
+    /** Columnar: read with rowsOf(out.batch). */
+    items: { columns: string[]; rows: unknown[][] };
+    outcomes: Record<string, number>;
   };
 }
+type BatchItemOut = { userReference: string; outcome: string; analysisId?: string; status?: string };
 
 describe("a batch of 24 launches", () => {
   it("reports both invalid items, per item, and sends nothing", async () => {
@@ -114,6 +117,12 @@ describe("a batch of 24 launches", () => {
     expect(dry.plan).toContain("as one batch");
     expect(dry.plan).toContain("- inputs: 72 data item(s)");
     expect(dry.estimate!.note).toContain("estimate for 24 analyses");
+    expect(dry.batch!.items.columns).toEqual(["userReference", "outcome", "analysisId", "status"]);
+    expect(dry.batch!.outcomes).toEqual({ would_send: 24 });
+    expect(rowsOf<BatchItemOut>(dry.batch)[0]).toEqual({
+      userReference: `batch-${list[0]!.sample}`,
+      outcome: "would_send",
+    });
     const n = sandbox().exchanges.length;
     const res = await c.client.callTool({ name: "ica_start_analysis", arguments: args });
     expect(res.isError).toBeFalsy();
@@ -132,6 +141,8 @@ describe("a batch of 24 launches", () => {
       expect(item.tags.technicalTags.filter((t) => t.startsWith("ica-mcp-launch:"))).toHaveLength(1);
     }
     expect(out.batch!.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(out.batch!.outcomes).toEqual({ sent: 24 });
+    expect(rowsOf<BatchItemOut>(out.batch).every((i) => i.outcome === "sent")).toBe(true);
     const jobId = out.batch!.jobId!;
     sandbox().state.clock.advance(2_000 + 24 * 1_000);
     const job = await c.client.callTool({ name: "ica_get_job", arguments: { jobId } });
@@ -163,7 +174,8 @@ describe("a batch of 24 launches", () => {
     const res = await c.client.callTool({ name: "ica_start_analysis", arguments: batchArgs(samples()) });
     const out = res.structuredContent as unknown as BatchOut;
     expect(out.outcome).toBe("existing");
-    expect(out.batch!.items.every((i) => i.outcome === "existing" && i.analysisId)).toBe(true);
+    expect(out.batch!.outcomes).toEqual({ existing: 24 });
+    expect(rowsOf<BatchItemOut>(out.batch).every((i) => i.outcome === "existing" && i.analysisId)).toBe(true);
     expect(posts(n)).toEqual([]);
     expect(sandbox().state.analyses.size).toBe(before);
     expect(textOf(res)).toContain("All 24 analyses of this batch exist already");

@@ -86,7 +86,8 @@ type Result = {
   launchTag: string;
   headers?: Record<string, string>;
   body?: Record<string, unknown>;
-  resolvedPaths?: { path: string; dataId: string }[];
+  /** Columnar: read with rowsOf(s, "resolvedPaths"). */
+  resolvedPaths?: { columns: string[]; rows: unknown[][] };
   defaultsUsed?: string[];
   notes?: string[];
 };
@@ -152,7 +153,7 @@ describe("ica_start_analysis: Nextflow", () => {
     });
     // Every parameter with a default was given.
     expect(s.defaultsUsed).toBeUndefined();
-    expect(s.resolvedPaths).toEqual([
+    expect(rowsOf(s, "resolvedPaths")).toEqual([
       { path: SHEET, dataId: idAt(SHEET) },
       { path: R1, dataId: idAt(R1) },
       { path: "/reference/chr20.fa", dataId: idAt("/reference/chr20.fa") },

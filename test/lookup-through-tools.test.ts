@@ -7,6 +7,7 @@
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SEED_PROJECTS } from "../src/sandbox/index.js";
+import { rowsOf } from "./helpers/columnar.js";
 import { type FakeIca, sendJson, startFakeIca } from "./helpers/fake-ica.js";
 import { type Connected, connectTools, textOf } from "./helpers/mcp.js";
 import { TEST_API_KEY, useSandbox } from "./helpers/sandbox.js";
@@ -77,8 +78,7 @@ describe("lookups through the tools, one row per page", () => {
       },
     });
     expect(res.isError, textOf(res)).toBeFalsy();
-    const s = res.structuredContent as { samples: { usedCount: number }[] };
-    expect(s.samples[0]!.usedCount).toBe(3);
+    expect(rowsOf<{ usedCount: number }>(res, "samples")[0]!.usedCount).toBe(3);
     expect(dataListings(before)).toBeGreaterThanOrEqual(3);
   });
 });

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildCatalogue } from "../src/ica/openapi/catalogue.js";
 import { DESCRIBED_QUERY_OPERATIONS, describeRoutes } from "../src/sandbox/catalogue.js";
 import { allRoutes } from "../src/sandbox/routes/index.js";
+import { rowsOf } from "./helpers/columnar.js";
 import { type Connected, connectTools, textOf } from "./helpers/mcp.js";
 import { useSandbox } from "./helpers/sandbox.js";
 import { childEnv, requireBuild, SERVER_ENTRY } from "./helpers/spawn.js";
@@ -101,7 +102,7 @@ describe("the sandbox's own description of its operations", () => {
         arguments: { query: "list project data" },
       });
       expect(search.isError, textOf(search)).toBeFalsy();
-      const matches = (search.structuredContent as { matches: { operationId: string }[] }).matches;
+      const matches = rowsOf<{ operationId: string }>(search, "matches");
       expect(matches.map((m) => m.operationId)).toContain("getProjectDataList");
 
       const projects = await c.client.callTool({

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SEED_PROJECTS } from "../src/sandbox/index.js";
 import { ITEM_MS, JOB_START_MS } from "../src/sandbox/routes/samples.js";
-import { listed } from "./helpers/columnar.js";
+import { listed, untable } from "./helpers/columnar.js";
 import { addTree } from "./helpers/data-tree.js";
 import { type Connected, connectTools, textOf } from "./helpers/mcp.js";
 import { useSandbox } from "./helpers/sandbox.js";
@@ -45,7 +45,7 @@ const batchPosts = () =>
 
 async function batch(args: Record<string, unknown>) {
   const res = await c.client.callTool({ name: "ica_create_sample_batch", arguments: args });
-  return { res, s: res.structuredContent as BatchResult };
+  return { res, s: untable<BatchResult>(res) };
 }
 
 async function job(jobId: string) {
@@ -90,8 +90,26 @@ describe("ica_create_sample_batch: the duplicate-file rule", () => {
           ],
         },
       ],
+      totals: { samples: 1, filesToLink: 2, duplicatesIgnored: 1, warnings: 0 },
       warnings: [],
       listsTruncated: false,
+    });
+    // Columnar, as every list: the keys once, then one array per sample (and per file inside it).
+    const raw = res.structuredContent as { samples: { columns: string[]; rows: unknown[][] } };
+    expect(raw.samples.columns).toEqual([
+      "name",
+      "complete",
+      "usedCount",
+      "ignoredCount",
+      "filesUsed",
+      "filesIgnored",
+    ]);
+    expect(raw.samples.rows[0]![4]).toEqual({
+      columns: ["id", "path"],
+      rows: [
+        [wgsData("/runs/main/file2.txt").id, "/runs/main/file2.txt"],
+        [wgsData("/runs/main/folder1/file1.txt").id, "/runs/main/folder1/file1.txt"],
+      ],
     });
     expect(textOf(res)).toMatch(
       /Dry run, nothing created: 1 sample\(s\), 2 file\(s\) to link, 1 duplicate\(s\) ignored/,

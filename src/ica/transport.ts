@@ -194,27 +194,63 @@ export class Transport {
   }
 }
 
-export async function readBody(
+/**
+ * The whole body, refused (and the stream destroyed) once it passes `limit` bytes. Event listeners rather than
+ * `for await`: the async iterator costs a promise per chunk and stream wiring on every request.
+ */
+export function readBody(
   body: Dispatcher.ResponseData["body"],
   limit: number,
   info: RequestInfo,
   status: number,
 ): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += (chunk as Buffer).length;
-    if (size > limit) {
-      body.destroy();
-      throw new IcaResponseError(
-        `the response to ${info.method} ${info.path} exceeded ${Math.round(limit / 1024 / 1024)} MB and was not read; narrow the request (smaller pageSize or filters)`,
-        status,
-        info,
-      );
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const cleanup = () => {
+      body.off("data", onData);
+      body.off("end", onEnd);
+      body.off("error", onError);
+      body.off("close", onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        cleanup();
+        body.destroy();
+        reject(
+          new IcaResponseError(
+            `the response to ${info.method} ${info.path} exceeded ${Math.round(limit / 1024 / 1024)} MB and was not read; narrow the request (smaller pageSize or filters)`,
+            status,
+            info,
+          ),
+        );
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    };
+    const onError = (err: Error) => {
+      cleanup();
+      reject(err);
+    };
+    // Closed before its end without an error: what `for await` reports (stream.finished's premature close).
+    const onClose = () => {
+      cleanup();
+      reject(Object.assign(new Error("Premature close"), { code: "ERR_STREAM_PREMATURE_CLOSE" }));
+    };
+    if (body.destroyed) {
+      onClose();
+      return;
     }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+    body.on("data", onData);
+    body.on("end", onEnd);
+    body.on("error", onError);
+    body.on("close", onClose);
+  });
 }
 
 function apiError(

@@ -68,14 +68,24 @@ export class UnsafeRequestError extends UserInputError {
   override name = "UnsafeRequestError";
 }
 
+let lastBase: { href: string; base: URL; basePath: string } | undefined;
+
+/** The base URL parsed once (every request of a client shares it); a URL object is never handed out. */
+function parsedBase(baseUrl: string): { base: URL; basePath: string } {
+  if (lastBase?.href !== baseUrl) {
+    const base = new URL(baseUrl);
+    lastBase = { href: baseUrl, base, basePath: base.pathname.replace(/\/+$/, "") };
+  }
+  return lastBase;
+}
+
 /**
  * base URL + path, checked before anything is sent: the path must start with "/", hold no dot segment, "\",
  * "?" or "#", and the parsed URL must stay on the base URL's origin and below its path. A template such as
  * "@evil.example/x" or "//evil.example/x" therefore never carries the Bearer token to another host.
  */
 export function apiUrl(baseUrl: string, path: string, label: string): URL {
-  const base = new URL(baseUrl);
-  const basePath = base.pathname.replace(/\/+$/, "");
+  const { base, basePath } = parsedBase(baseUrl);
   const refuse = (why: string) =>
     new UnsafeRequestError(
       `refusing to send ${label}: ${why}; only URLs below ${base.origin}${basePath}/ are sent`,

@@ -17,7 +17,7 @@ import { type Config, CREDENTIAL_HINT } from "../config.js";
 import type { IcaClient } from "../ica/client.js";
 import { UserInputError } from "../ica/errors.js";
 import { log } from "../log.js";
-import { redact, redactDeep, redactKnown } from "../redact.js";
+import { mayHoldSecret, redact, redactDeep, redactKnown } from "../redact.js";
 import { formatToolError } from "./errors.js";
 import { argumentError } from "./input-errors.js";
 import { outputShapeError } from "./output-errors.js";
@@ -190,11 +190,8 @@ export async function runTool(tool: CompiledTool, args: unknown, ctx: ToolContex
     const output = await def.handler(parsedArgs.data as never, ctx);
     const parsed = tool.output.safeParse(output.structured);
     if (!parsed.success) return errorResult(outputShapeError(def, parsed.error));
-    return toolResult(
-      def.name,
-      untrustedText(redactKnown(output.summary)),
-      redactDeep(parsed.data) as Record<string, unknown>,
-    );
+    const { structured, json } = redactStructured(parsed.data as Record<string, unknown>);
+    return toolResult(def.name, untrustedText(redactKnown(output.summary)), structured, json);
   } catch (err) {
     if (ctx.signal.aborted && !(err instanceof UserInputError)) {
       return errorResult("The call was cancelled; nothing more was fetched from ICA.");
@@ -209,8 +206,13 @@ export async function runTool(tool: CompiledTool, args: unknown, ctx: ToolContex
  * never reaches MAX_TEXT_CHARS (test/list-bounds.test.ts); should one ever do, the JSON is left out of the
  * text rather than cut in the middle.
  */
-function toolResult(name: string, summary: string, structured: Record<string, unknown>): CallToolResult {
-  let json = serializeStructured(structured);
+function toolResult(
+  name: string,
+  summary: string,
+  structured: Record<string, unknown>,
+  plainJson?: string,
+): CallToolResult {
+  let json = serializeStructured(structured, plainJson);
   if (json.length > MAX_TEXT_CHARS) {
     log.error(`${name} produced ${json.length} characters of JSON, over MAX_TEXT_CHARS: bound the list`);
     json = `[the ${json.length}-character JSON of this result is only in structuredContent; ask for a smaller page]`;
@@ -222,6 +224,26 @@ function toolResult(name: string, summary: string, structured: Record<string, un
     ],
     structuredContent: structured,
   };
+}
+
+/**
+ * The structured content with registered secrets redacted, and its plain JSON. The JSON is written once and
+ * scanned for any trace of a secret (mayHoldSecret); only when one may be there is the value walked and
+ * rewritten (redactDeep), which is what every result used to pay. Anything JSON.stringify refuses (nesting
+ * too deep for the stack) also takes the walk, which cuts such nesting.
+ */
+function redactStructured(data: Record<string, unknown>): {
+  structured: Record<string, unknown>;
+  json?: string;
+} {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(data);
+  } catch {
+    return { structured: redactDeep(data) };
+  }
+  if (json === undefined || !mayHoldSecret(json)) return { structured: data, json };
+  return { structured: redactDeep(data) };
 }
 
 function errorResult(text: string): CallToolResult {

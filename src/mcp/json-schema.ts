@@ -22,7 +22,13 @@ export function compactOutputSchema(schema: unknown, depth = 0): unknown {
   if (Array.isArray(schema)) return schema.map((s) => compactOutputSchema(s, depth));
   if (!schema || typeof schema !== "object") return schema;
   const node = schema as Json;
-  if (depth >= OUTPUT_SCHEMA_DEPTH && node.type === "object") return { type: "object" };
+  if (depth >= OUTPUT_SCHEMA_DEPTH && node.type === "object") {
+    // A table keeps its column list at any depth: without it the rows say nothing.
+    const columns = ((node.properties as Json | undefined)?.columns as Json | undefined)?.const;
+    if (Array.isArray(columns))
+      return { properties: { columns: { const: columns }, rows: { type: "array" } } };
+    return { type: "object" };
+  }
   // A plain string/number/boolean field: its name is what the model needs; the value shows its type.
   if (depth > 0 && isPlainLeaf(node)) return {};
   // A column list is fixed: its `const` says all (see src/tools/columnar.ts).

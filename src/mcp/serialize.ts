@@ -1,12 +1,22 @@
-import { LOG_TEXT_KEYS, LOG_TEXT_PLACEHOLDER, untrustedJson } from "./untrusted.js";
+import { escapeInvisible, LOG_TEXT_KEYS, LOG_TEXT_PLACEHOLDER, untrustedJson } from "./untrusted.js";
 
 /**
  * The ONE place where structured content becomes text for the model (the second text block of every tool
  * result, and resource bodies): invisible characters escaped and log text replaced by a pointer to its marked
- * block (untrusted.ts), for keyed values and for the cells of columnar lists alike.
+ * block (untrusted.ts), for keyed values and for the cells of columnar lists alike. `plainJson`, when given,
+ * must be JSON.stringify(value).
  */
-export function serializeStructured(value: unknown): string {
-  return untrustedJson(pointLogCells(value));
+export function serializeStructured(value: unknown, plainJson?: string): string {
+  const plain = plainJson ?? JSON.stringify(value) ?? "null";
+  // Without a log key or log column anywhere, neither replacement applies: escaping the plain JSON gives
+  // exactly what the replacing path would (and costs one native stringify instead of a copy and a replacer).
+  return mayHoldLogText(plain) ? untrustedJson(pointLogCells(value)) : escapeInvisible(plain);
+}
+
+/** Whether a log key, or a column named like one, occurs in JSON text (keys have no characters JSON escapes). */
+function mayHoldLogText(json: string): boolean {
+  for (const key of LOG_TEXT_KEYS) if (json.includes(`"${key}"`)) return true;
+  return false;
 }
 
 type Table = { columns: unknown[]; rows: unknown[][] };

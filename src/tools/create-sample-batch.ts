@@ -6,6 +6,7 @@ import { createSampleCreationBatch, type SampleBatchItemInput } from "../ica/api
 import { IcaResponseError, UserInputError } from "../ica/errors.js";
 import { ABNORMAL_STOPS, collectPages, stopNote } from "../ica/paging.js";
 import { defineTool } from "../mcp/adapter.js";
+import { columnar } from "./columnar.js";
 import { projectIdParam, tagListParam } from "./params.js";
 import { applyDuplicateRule, type CandidateFile, DUPLICATE_RULE_READING } from "./samples/duplicates.js";
 
@@ -20,6 +21,17 @@ const MAX_WARNINGS = 20;
 const ID_CHUNK = 100;
 
 const fileRef = z.object({ id: z.string(), path: z.string() });
+const usedTable = columnar(fileRef.shape);
+const ignoredTable = columnar(fileRef.extend({ reason: z.string() }).shape);
+/** One row per sample; the files it links and the duplicates it leaves out are tables inside the row. */
+const sampleTable = columnar({
+  name: z.string(),
+  complete: z.boolean(),
+  usedCount: z.number(),
+  ignoredCount: z.number(),
+  filesUsed: usedTable.schema,
+  filesIgnored: ignoredTable.schema,
+});
 
 const sampleInput = z.object({
   name: z.string().min(1).max(255).describe("Sample name, unique in the batch."),
@@ -70,16 +82,15 @@ export const createSampleBatchTool = defineTool({
     batchId: z.string().optional(),
     jobId: z.string().optional(),
     jobStatus: z.string().optional(),
-    samples: z.array(
-      z.object({
-        name: z.string(),
-        complete: z.boolean(),
-        usedCount: z.number(),
-        ignoredCount: z.number(),
-        filesUsed: z.array(fileRef),
-        filesIgnored: z.array(fileRef.extend({ reason: z.string() })),
-      }),
-    ),
+    samples: sampleTable.schema,
+    totals: z
+      .object({
+        samples: z.number(),
+        filesToLink: z.number(),
+        duplicatesIgnored: z.number(),
+        warnings: z.number(),
+      })
+      .describe("The counts of the summary line: all samples, not only the files listed."),
     warnings: z.array(z.string()),
     listsTruncated: z.boolean(),
   },
@@ -232,6 +243,19 @@ export const createSampleBatchTool = defineTool({
       warnings.length > MAX_WARNINGS
         ? [...warnings.slice(0, MAX_WARNINGS), `… and ${warnings.length - MAX_WARNINGS} more warning(s)`]
         : warnings;
+    const totals = {
+      samples: args.samples.length,
+      filesToLink: usedTotal,
+      duplicatesIgnored: ignoredTotal,
+      warnings: warnings.length,
+    };
+    const sampleRows = sampleTable.table(
+      samples.map((s) => ({
+        ...s,
+        filesUsed: usedTable.table(s.filesUsed),
+        filesIgnored: ignoredTable.table(s.filesIgnored),
+      })),
+    );
     const counts = `${args.samples.length} sample(s), ${usedTotal} file(s) to link, ${ignoredTotal} duplicate(s) ignored${warnings.length ? `, ${warnings.length} warning(s)` : ""}`;
 
     if (args.dryRun) {
@@ -239,7 +263,8 @@ export const createSampleBatchTool = defineTool({
         structured: {
           dryRun: true,
           duplicateRule: DUPLICATE_RULE_READING,
-          samples,
+          samples: sampleRows,
+          totals,
           warnings: shownWarnings,
           listsTruncated,
         },
@@ -262,7 +287,8 @@ export const createSampleBatchTool = defineTool({
         batchId: batch.id,
         ...(jobId ? { jobId } : {}),
         ...(batch.job?.status ? { jobStatus: batch.job.status } : {}),
-        samples,
+        samples: sampleRows,
+        totals,
         warnings: shownWarnings,
         listsTruncated,
       },

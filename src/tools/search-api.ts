@@ -4,11 +4,27 @@ import { getCatalogue } from "../ica/openapi/document.js";
 import { scopeNote } from "../ica/openapi/scope.js";
 import { searchOperations } from "../ica/openapi/search.js";
 import { defineTool } from "../mcp/adapter.js";
+import { columnar } from "./columnar.js";
 
 /** Results stay far below the 25k-token limit: descriptions are dropped first when matches are large. */
 const MAX_RESULT_CHARS = 30_000;
 
-const matchShape = z.object({
+/** Parameters and body fields are lists too: columnar inside each match. */
+const parameterTable = columnar({
+  name: z.string(),
+  in: z.string(),
+  required: z.boolean(),
+  type: z.string(),
+  description: z.string().optional(),
+});
+const propertyTable = columnar({
+  name: z.string(),
+  type: z.string(),
+  required: z.boolean(),
+  description: z.string().optional(),
+});
+
+const matchTable = columnar({
   operationId: z.string(),
   method: z.string(),
   path: z.string(),
@@ -21,28 +37,13 @@ const matchShape = z.object({
   versions: z.array(z.string()).optional(),
   paging: z.string().optional(),
   sortable: z.array(z.string()).optional(),
-  parameters: z.array(
-    z.object({
-      name: z.string(),
-      in: z.string(),
-      required: z.boolean(),
-      type: z.string(),
-      description: z.string().optional(),
-    }),
-  ),
+  parameters: parameterTable.schema,
   moreParameters: z.number().optional(),
   body: z
     .object({
       required: z.boolean(),
       schema: z.string().optional(),
-      properties: z.array(
-        z.object({
-          name: z.string(),
-          type: z.string(),
-          required: z.boolean(),
-          description: z.string().optional(),
-        }),
-      ),
+      properties: propertyTable.schema,
       more: z.number().optional(),
     })
     .optional(),
@@ -53,6 +54,16 @@ const matchShape = z.object({
     .optional()
     .describe("With ICA_ALLOWED_PROJECTS: whether ica_call_api sends it, and what is checked first."),
 });
+
+/** One brief with its parameter and body-field lists as tables. */
+function tabled(brief: OperationBrief & { allowedProjects?: string }) {
+  const { parameters, body, ...rest } = brief;
+  return {
+    ...rest,
+    parameters: parameterTable.table(parameters),
+    ...(body ? { body: { ...body, properties: propertyTable.table(body.properties) } } : {}),
+  };
+}
 
 export const searchApiTool = defineTool({
   name: "ica_search_api",
@@ -65,7 +76,7 @@ export const searchApiTool = defineTool({
   },
   outputSchema: {
     query: z.string(),
-    matches: z.array(matchShape),
+    matches: matchTable.schema,
     operations: z.number(),
     icaVersion: z.string().optional(),
     descriptionsDropped: z.boolean().optional(),
@@ -77,26 +88,26 @@ export const searchApiTool = defineTool({
     // With an allow-list, each match says whether ica_call_api will send it (and what it checks first).
     const scoped = (op: (typeof hits)[number]["op"], brief: OperationBrief) =>
       ctx.allowedProjects ? { ...brief, allowedProjects: scopeNote(op) } : brief;
-    let matches: OperationBrief[] = hits.map((h) => scoped(h.op, describeOperation(catalogue, h.op)));
+    let briefs: OperationBrief[] = hits.map((h) => scoped(h.op, describeOperation(catalogue, h.op)));
     let descriptionsDropped = false;
-    if (JSON.stringify(matches).length > MAX_RESULT_CHARS) {
-      matches = hits.map((h) => scoped(h.op, describeOperation(catalogue, h.op, { descriptions: false })));
+    if (JSON.stringify(briefs.map(tabled)).length > MAX_RESULT_CHARS) {
+      briefs = hits.map((h) => scoped(h.op, describeOperation(catalogue, h.op, { descriptions: false })));
       descriptionsDropped = true;
     }
     const structured = {
       query: args.query,
-      matches,
+      matches: matchTable.table(briefs.map(tabled)),
       operations: catalogue.operations.length,
       ...(catalogue.version ? { icaVersion: catalogue.version } : {}),
       ...(descriptionsDropped ? { descriptionsDropped } : {}),
     };
-    if (matches.length === 0) {
+    if (briefs.length === 0) {
       return {
         structured,
         summary: `No ICA operation matches "${args.query}". Next: try other words (the resource: analyses, data, pipelines, samples, projects…) or an operationId.`,
       };
     }
-    const names = matches.map((m) => `${m.operationId} (${m.method} ${m.path})`).join(", ");
+    const names = briefs.map((m) => `${m.operationId} (${m.method} ${m.path})`).join(", ");
     const readOnlyNote =
       (ctx.config.readOnly ? " Read-only mode: only changesData=false operations can be called." : "") +
       (ctx.allowedProjects
@@ -104,7 +115,7 @@ export const searchApiTool = defineTool({
         : "");
     return {
       structured,
-      summary: `${matches.length} match(es) for "${args.query}": ${names}. Next: ica_call_api with operationId, path, query and body as listed; other words for other operations.${readOnlyNote}`,
+      summary: `${briefs.length} match(es) for "${args.query}": ${names}. Next: ica_call_api with operationId, path, query and body as listed; other words for other operations.${readOnlyNote}`,
     };
   },
 });

@@ -12,7 +12,7 @@ import { type BatchItem, type ResolvedBatch, resolveBatch } from "./launch/batch
 import { confirmedText, confirmStep, issueConfirmationToken, notConfirmedText } from "./launch/confirm.js";
 import { estimateLaunchCost, scaleEstimate } from "./launch/estimate.js";
 import { launchFacts, planText, projectName } from "./launch/plan.js";
-import type { StartAnalysisArgs, startAnalysisOutput } from "./launch/schema.js";
+import { batchItemTable, type StartAnalysisArgs, type startAnalysisOutput } from "./launch/schema.js";
 
 type Output = z.input<z.ZodObject<typeof startAnalysisOutput>>;
 
@@ -20,12 +20,20 @@ function itemRow(it: BatchItem, sent: boolean) {
   if (it.existing) {
     return {
       userReference: it.userReference,
-      outcome: "existing",
+      outcome: "existing" as const,
       analysisId: it.existing.id,
       status: it.existing.status,
     };
   }
-  return { userReference: it.userReference, outcome: sent ? "sent" : "would_send" };
+  return { userReference: it.userReference, outcome: sent ? ("sent" as const) : ("would_send" as const) };
+}
+
+/** The batch's items as a table, with the count per outcome the summary line states. */
+function itemList(items: readonly BatchItem[], sent: boolean) {
+  const rows = items.map((it) => itemRow(it, sent));
+  const outcomes: Record<string, number> = {};
+  for (const r of rows) outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
+  return { items: batchItemTable.table(rows), outcomes };
 }
 
 function common(rb: ResolvedBatch) {
@@ -52,7 +60,7 @@ export async function startAnalysisBatch(
       structured: {
         outcome: "existing",
         dryRun: args.dryRun ?? false,
-        batch: { items: rb.items.map((it) => itemRow(it, false)) },
+        batch: itemList(rb.items, false),
         endpoint: `POST /api/projects/${rb.projectId}/analysisCreationBatch`,
         idempotencyKey: rb.idempotencyKey,
       } as Output,
@@ -87,7 +95,7 @@ export async function startAnalysisBatch(
         dryRun: true,
         ...base,
         confirmationToken: issueConfirmationToken(ctx.config, "batch", binding),
-        batch: { items: rb.items.map((it) => itemRow(it, false)) },
+        batch: itemList(rb.items, false),
       },
       summary: `Dry run: nothing was started. Would send one analysisCreationBatch with ${rb.toSend.length} analyses of ${first.pipeline.code}${existing.length ? ` (${existing.length} existing left out)` : ""}. Next: show the plan to the user; to launch call again without dryRun (with confirmationToken to launch only this exact batch).`,
     };
@@ -105,7 +113,7 @@ export async function startAnalysisBatch(
         outcome: confirmation.outcome,
         dryRun: false,
         ...base,
-        batch: { items: rb.items.map((it) => itemRow(it, false)) },
+        batch: itemList(rb.items, false),
       },
       summary: notConfirmedText(confirmation, "no analysis was started"),
     };
@@ -139,7 +147,7 @@ export async function startAnalysisBatch(
       batch: {
         id: created.id,
         ...(jobId ? { jobId } : {}),
-        items: rb.items.map((it) => itemRow(it, true)),
+        ...itemList(rb.items, true),
       },
     },
     summary: `Sent one batch of ${rb.toSend.length} analyses of ${first.pipeline.code} (batch ${created.id}${jobId ? `, job ${jobId}` : ""})${existing.length ? `; ${existing.length} existing left out` : ""}; ${confirmedText(confirmation)}. Next: ${jobId ? `ica_get_job with jobId="${jobId}" shows each item's status and analysis id` : "ica_list_analyses shows the analyses as ICA creates them"}.`,

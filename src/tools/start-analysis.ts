@@ -16,7 +16,7 @@ import { estimateLaunchCost } from "./launch/estimate.js";
 import { launchKey, launchTag, refuseLaunchTags, rerunKey } from "./launch/key.js";
 import { launchFacts, planText, projectName } from "./launch/plan.js";
 import { type ResolvedLaunch, resolveLaunch } from "./launch/resolve.js";
-import { startAnalysisInput, startAnalysisOutput } from "./launch/schema.js";
+import { resolvedPathTable, startAnalysisInput, startAnalysisOutput } from "./launch/schema.js";
 import { startAnalysisBatch } from "./start-analyses.js";
 
 const MAX_SHOWN_PATHS = 50;
@@ -124,7 +124,7 @@ export const startAnalysisTool = defineTool({
         storage: r.storage,
         activationCode: r.activationCode,
       },
-      ...(shownPaths.length > 0 ? { resolvedPaths: shownPaths } : {}),
+      ...(shownPaths.length > 0 ? { resolvedPaths: resolvedPathTable.table(shownPaths) } : {}),
       ...(r.defaultsUsed.length > 0 ? { defaultsUsed: r.defaultsUsed.slice(0, 100) } : {}),
     };
     const notes = [...r.notes];

@@ -47,3 +47,15 @@ export function listed<T = Record<string, unknown>>(result: unknown, key = "item
   if (parent && isTable(parent[last])) parent[last] = rowsOf(parent[last]);
   return copy as T;
 }
+
+/** A copy of `value` with every table in it, at any depth, turned back into objects (rowsOf). */
+export function untable<T = unknown>(value: unknown): T {
+  const walk = (v: unknown): unknown => {
+    if (isTable(v)) return rowsOf(v).map((o) => walk(o));
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === "object")
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return walk(structuredOf(value)) as T;
+}

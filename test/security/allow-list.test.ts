@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { projectIdsIn } from "../../src/ica/openapi/scope.js";
 import type { Sandbox } from "../../src/sandbox/index.js";
+import { rowsOf } from "../helpers/columnar.js";
 import { type Connected, connectTools, textOf } from "../helpers/mcp.js";
 import { type HostileIca, SPEC_YAML, startHostileIca } from "./hostile-ica.js";
 
@@ -176,8 +177,8 @@ describe.skipIf(!HAVE_SPEC)("ICA_ALLOWED_PROJECTS in ica_call_api (hostile fake 
       name: "ica_search_api",
       arguments: { query: "getSamples", limit: 1 },
     });
-    const s = res.structuredContent as { matches: { operationId: string; allowedProjects?: string }[] };
-    expect(s.matches[0]).toMatchObject({
+    type Match = { operationId: string; allowedProjects?: string };
+    expect(rowsOf<Match>(res, "matches")[0]).toMatchObject({
       operationId: "getSamples",
       allowedProjects: expect.stringMatching(/^refused/),
     });
@@ -185,7 +186,7 @@ describe.skipIf(!HAVE_SPEC)("ICA_ALLOWED_PROJECTS in ica_call_api (hostile fake 
       name: "ica_search_api",
       arguments: { query: "getData", limit: 1 },
     });
-    expect((data.structuredContent as typeof s).matches[0]!.allowedProjects).toMatch(/after a getData/);
+    expect(rowsOf<Match>(data, "matches")[0]!.allowedProjects).toMatch(/after a getData/);
     expect(textOf(res)).toContain("operations without a project in their path are refused");
   });
 });

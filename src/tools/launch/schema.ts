@@ -1,5 +1,6 @@
 /** The input and output schemas of ica_start_analysis (kept apart from the launch logic). */
 import { z } from "zod";
+import { columnar } from "../columnar.js";
 import { pipelineCodeParam, pipelineIdParam, projectIdParam, tagListParam } from "../params.js";
 import { confirmationTokenParam } from "./confirm.js";
 
@@ -131,6 +132,17 @@ export const estimateShape = z.object({
   note: z.string(),
 });
 
+/** One row per item of a batch launch: sent (or would be), or launched before and left out. */
+export const batchItemTable = columnar({
+  userReference: z.string(),
+  outcome: z.enum(["sent", "would_send", "existing"]),
+  analysisId: z.string().optional(),
+  status: z.string().optional(),
+});
+
+/** Data paths of a launch and the ids they resolved to. */
+export const resolvedPathTable = columnar({ path: z.string(), dataId: z.string() });
+
 export const startAnalysisOutput = {
   outcome: z.enum(["dry_run", "started", "existing", "declined", "cancelled"]),
   dryRun: z.boolean(),
@@ -158,21 +170,15 @@ export const startAnalysisOutput = {
     .object({
       id: z.string().optional(),
       jobId: z.string().optional(),
-      items: z.array(
-        z.object({
-          userReference: z.string(),
-          outcome: z.string(),
-          analysisId: z.string().optional(),
-          status: z.string().optional(),
-        }),
-      ),
+      items: batchItemTable.schema,
+      outcomes: z.record(z.string(), z.number()).describe("Items per outcome (sent, would_send, existing)."),
     })
     .optional(),
   plan: z.string().optional(),
   estimate: estimateShape.optional(),
   confirmationToken: z.string().optional(),
   confirmation: z.string().optional(),
-  resolvedPaths: z.array(z.object({ path: z.string(), dataId: z.string() })).optional(),
+  resolvedPaths: resolvedPathTable.schema.optional(),
   defaultsUsed: z.array(z.string()).optional(),
   notes: z.array(z.string()).optional(),
 };
