@@ -10,8 +10,11 @@ import { IcaApiError } from "./ica/errors.js";
 import { clientFromConfig } from "./ica/from-config.js";
 import { planPaging } from "./ica/paging.js";
 import { log, setLogLevel } from "./log.js";
+import { createServer } from "./mcp/create-server.js";
 import { formatToolError } from "./mcp/errors.js";
-import { buildServer, selectTools, ToolSelectionError } from "./mcp/server.js";
+import { selectedDefinitions, startSurface } from "./mcp/prebuilt-surface.js";
+import { ToolSelectionError } from "./mcp/select.js";
+import type { Surface } from "./mcp/surface.js";
 import { redact } from "./redact.js";
 import { VERSION } from "./version.js";
 
@@ -37,9 +40,9 @@ async function main(): Promise<void> {
   }
   let config: Config = parsed.config;
   setLogLevel(config.logLevel);
-  let tools: ReturnType<typeof selectTools>;
+  let surface: Surface;
   try {
-    tools = selectTools(config);
+    surface = await startSurface(config);
   } catch (err) {
     if (!(err instanceof ToolSelectionError)) throw err;
     process.stderr.write(`ica-mcp: ${err.message}\n`);
@@ -73,7 +76,7 @@ async function main(): Promise<void> {
   }
 
   if (config.http && !config.check) {
-    const { runHttp } = await import("./http/main.js");
+    const [{ runHttp }, tools] = await Promise.all([import("./http/main.js"), selectedDefinitions(config)]);
     await runHttp({ config, tools, clientOptions: downloadAllowance, closers });
     return;
   }
@@ -95,7 +98,7 @@ async function main(): Promise<void> {
 
   const shutdownController = new AbortController();
   sharedSignal(shutdownController);
-  const server = buildServer({ config, ica, tools, shutdownSignal: shutdownController.signal });
+  const server = createServer(surface, { config, ica, shutdownSignal: shutdownController.signal });
   const transport = new StdioServerTransport();
   // Under bursts of concurrent answers the transport waits for stdout's "drain" once per pending write;
   // that is backpressure working, not a leak, so Node's 10-listener warning would only be noise.

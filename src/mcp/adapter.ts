@@ -258,6 +258,7 @@ export function registerTools(server: Server, surface: Surface, deps: AdapterDep
   server.registerCapabilities({ tools: {} });
   server.setRequestHandler(ListToolsRequestSchema, () => surface.list);
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    await surface.ready?.();
     const tool = surface.tools.get(request.params.name);
     if (!tool) {
       return errorResult(

@@ -2,9 +2,10 @@ import { type McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/serv
 import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { redactDeep } from "../redact.js";
-import { type AdapterDeps, type AnyTool, makeContext } from "./adapter.js";
+import { type AdapterDeps, makeContext } from "./adapter.js";
 import { formatToolError } from "./errors.js";
 import { serializeStructured } from "./serialize.js";
+import type { Surface } from "./surface.js";
 import { untrustedText } from "./untrusted.js";
 
 /**
@@ -28,10 +29,9 @@ const TEMPLATES = [
   },
 ] as const;
 
-export function registerResources(server: McpServer, tools: AnyTool[], deps: AdapterDeps): void {
+export function registerResources(server: McpServer, surface: Surface, deps: AdapterDeps): void {
   for (const t of TEMPLATES) {
-    const tool = tools.find((candidate) => candidate.name === t.tool);
-    if (!tool) continue;
+    if (!surface.tools.has(t.tool)) continue;
     server.registerResource(
       t.name,
       new ResourceTemplate(t.uriTemplate, { list: undefined }),
@@ -40,6 +40,8 @@ export function registerResources(server: McpServer, tools: AnyTool[], deps: Ada
         const args = Object.fromEntries(
           Object.entries(variables).map(([k, v]) => [k, decodeURIComponent(Array.isArray(v) ? v[0]! : v)]),
         );
+        await surface.ready?.();
+        const tool = surface.tools.get(t.tool)!.def;
         const ctx = makeContext(deps, extra);
         try {
           const parsed = z.strictObject(tool.inputSchema).parse(args);

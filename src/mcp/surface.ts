@@ -23,11 +23,20 @@ export interface Surface {
   readonly tools: ReadonlyMap<string, CompiledTool>;
   /** The tools/list result, frozen: the same object answers every list request. */
   readonly list: ListToolsResult;
+  /**
+   * Set when the tools are compiled lazily (the bundle's prebuilt surface, see prebuilt-surface.ts): resolves
+   * once they are; every use of `tools` awaits it first.
+   */
+  ready?(): Promise<void>;
+}
+
+/** The zod objects a tool's calls are parsed through (strict input: unknown arguments are errors). */
+export function compileSchemas(def: AnyTool): Pick<CompiledTool, "input" | "output"> {
+  return { input: z.strictObject(def.inputSchema), output: z.object(def.outputSchema) };
 }
 
 export function compileTool(def: AnyTool): CompiledTool {
-  const input = z.strictObject(def.inputSchema);
-  const output = z.object(def.outputSchema);
+  const { input, output } = compileSchemas(def);
   const published: Tool = {
     name: def.name,
     title: def.title,
