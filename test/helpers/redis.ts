@@ -30,7 +30,7 @@ export interface TestRedis {
   port: number;
   /** Stops the server (SIGTERM, waits for the exit). */
   stop(): Promise<void>;
-  /** Starts it again on the same port (after `stop`). */
+  /** Starts it again on the same port (after `stop`); does nothing while it runs. */
   start(): Promise<void>;
 }
 
@@ -50,6 +50,8 @@ export async function startRedis(): Promise<TestRedis> {
   const port = await freePort();
   let child: ChildProcess | undefined;
   const start = async () => {
+    // Already running: a second server could not bind the port, and the running one would be forgotten (leaked).
+    if (child && child.exitCode === null && child.signalCode === null) return;
     const proc = spawn(
       REDIS_SERVER!,
       ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
